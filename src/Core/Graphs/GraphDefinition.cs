@@ -1,0 +1,67 @@
+namespace Warden.Core.Graphs;
+
+/// <summary>A parsed, validated workflow graph. Immutable once a version is stored.</summary>
+public sealed record GraphDefinition(
+    string Name,
+    string? Description,
+    GraphDefaults Defaults,
+    IReadOnlyList<NodeDefinition> Nodes,
+    IReadOnlyList<EdgeDefinition> Edges)
+{
+    public NodeDefinition? FindNode(string id) => Nodes.FirstOrDefault(n => n.Id == id);
+}
+
+public sealed record GraphDefaults(string Provider, string Model, RetryPolicy Retry, TimeSpan Timeout)
+{
+    public static GraphDefaults Standard { get; } = new("mock", "mock-1", RetryPolicy.Standard, TimeSpan.FromMinutes(2));
+}
+
+public enum NodeKind
+{
+    Agent,
+    Approval,
+}
+
+public sealed record NodeDefinition(
+    string Id,
+    NodeKind Kind,
+    string? Role,
+    string? Prompt,
+    string Provider,
+    string Model,
+    RetryPolicy Retry,
+    TimeSpan Timeout,
+    MockSettings Mock,
+    ApprovalSettings? Approval);
+
+/// <summary>Retry with exponential backoff; jitter is drawn from the run's seed so decisions replay identically.</summary>
+public sealed record RetryPolicy(int MaxAttempts, TimeSpan InitialBackoff, TimeSpan MaxBackoff, double Multiplier)
+{
+    public static RetryPolicy Standard { get; } = new(3, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30), 2.0);
+}
+
+/// <summary>Knobs the mock provider honours so tests and demos can make slow or flaky steps.</summary>
+public sealed record MockSettings(int LatencyMs, int FailFirstAttempts, double ErrorRate)
+{
+    public static MockSettings None { get; } = new(0, 0, 0);
+}
+
+public enum ApprovalTimeoutAction
+{
+    Fail,
+    Escalate,
+    Approve,
+    Reject,
+}
+
+public sealed record ApprovalSettings(string Message, TimeSpan? Deadline, ApprovalTimeoutAction OnTimeout);
+
+/// <summary>
+/// An edge is taken when its source ends and its condition holds. Without a condition it needs the
+/// source to have succeeded. An edge with <see cref="MaxTraversals"/> closes a loop and may be taken
+/// at most that many times in one run.
+/// </summary>
+public sealed record EdgeDefinition(string From, string To, EdgeCondition? When, int? MaxTraversals)
+{
+    public bool IsLoop => MaxTraversals is not null;
+}

@@ -1,0 +1,78 @@
+using System.Text.Json.Serialization;
+using Warden.Core.Graphs;
+
+namespace Warden.Core.Runs;
+
+/// <summary>Work the decider asks its engine to carry out, in order, after persisting the new state.</summary>
+[JsonPolymorphic(TypeDiscriminatorPropertyName = "type")]
+[JsonDerivedType(typeof(ExecuteNode), "execute_node")]
+[JsonDerivedType(typeof(CancelNode), "cancel_node")]
+[JsonDerivedType(typeof(StartTimer), "start_timer")]
+[JsonDerivedType(typeof(CancelTimer), "cancel_timer")]
+[JsonDerivedType(typeof(RequestApproval), "request_approval")]
+[JsonDerivedType(typeof(CloseApproval), "close_approval")]
+[JsonDerivedType(typeof(EscalateApproval), "escalate_approval")]
+[JsonDerivedType(typeof(AppendTimeline), "append_timeline")]
+[JsonDerivedType(typeof(FinishRun), "finish_run")]
+public abstract record RunCommand;
+
+/// <summary>Everything an executor needs to run one attempt of an agent step, with no further lookups.</summary>
+public sealed record NodeInvocation(
+    string RunId,
+    string TenantId,
+    string GraphId,
+    string NodeId,
+    int Visit,
+    int Attempt,
+    string Role,
+    string Prompt,
+    string Provider,
+    string Model,
+    TimeSpan Timeout,
+    MockSettings Mock,
+    long Seed)
+{
+    /// <summary>Identifies this attempt; side effects are keyed by it so a re-run after a crash counts once.</summary>
+    public string Key => $"{RunId}/{NodeId}/{Visit}/{Attempt}";
+}
+
+public sealed record ExecuteNode(NodeInvocation Invocation) : RunCommand;
+
+public sealed record CancelNode(string NodeId, int Visit, int Attempt) : RunCommand;
+
+public sealed record StartTimer(string Tag, DateTimeOffset Due) : RunCommand;
+
+public sealed record CancelTimer(string Tag) : RunCommand;
+
+public sealed record RequestApproval(string ApprovalId, string NodeId, string Message, DateTimeOffset? Deadline) : RunCommand;
+
+public enum ApprovalOutcome
+{
+    Approved,
+    Rejected,
+    Expired,
+    Cancelled,
+}
+
+public sealed record CloseApproval(string ApprovalId, ApprovalOutcome Outcome, string Actor, string? Comment) : RunCommand;
+
+public sealed record EscalateApproval(string ApprovalId, string NodeId, string Reason) : RunCommand;
+
+public sealed record TimelineEntry(string Type, DateTimeOffset At, string? NodeId = null, int? Attempt = null, IReadOnlyDictionary<string, string>? Data = null);
+
+public sealed record AppendTimeline(IReadOnlyList<TimelineEntry> Entries) : RunCommand;
+
+public sealed record FinishRun(RunStatus Status, string? Output, string? Reason) : RunCommand;
+
+/// <summary>Why an event could not be applied (the state is unchanged); hosts map this to 409.</summary>
+public sealed record DecisionRejection(string Code, string Message);
+
+public sealed record Decision(RunState State, IReadOnlyList<RunCommand> Commands, DecisionRejection? Rejection = null)
+{
+    public bool Rejected => Rejection is not null;
+}
+
+/// <summary>What the host supplies to every decision. The decider never reads a clock itself.</summary>
+public readonly record struct RunContext(DateTimeOffset Now);
+
+public sealed record RunStart(string RunId, string TenantId, string GraphId, int GraphVersion, string Input, long Seed);

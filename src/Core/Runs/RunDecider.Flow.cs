@@ -1,0 +1,305 @@
+using System.Text.Json;
+using Warden.Core.Costs;
+using Warden.Core.Graphs;
+
+namespace Warden.Core.Runs;
+
+/// <summary>How work moves through the graph: activation, retries, edges, joins, loops and completion.</summary>
+public sealed partial class RunDecider
+{
+    private void FailAttempt(Step step, string nodeId, string error, bool retryable, Usage? usage)
+    {
+        var node = step.State.Nodes[nodeId];
+        var definition = _graph.Nodes[nodeId];
+        if (usage is not null)
+        {
+            node.Usage += usage;
+            step.State.Usage += usage;
+        }
+
+        node.Error = error;
+        if (retryable && node.Attempt < definition.Retry.MaxAttempts)
+        {
+            var delay = Backoff.Delay(definition.Retry, step.State.Seed, nodeId, node.Visit, node.Attempt);
+            node.Status = NodeStatus.WaitingRetry;
+            step.Commands.Add(new StartTimer(Tags.ForRetry(nodeId, node.Visit, node.Attempt + 1), step.Now + delay));
+            step.Log("node.failed", nodeId, node.Attempt, new Dictionary<string, string>
+            {
+                ["error"] = error,
+                ["will_retry"] = "true",
+                ["retry_in_ms"] = Str((long)delay.TotalMilliseconds),
+            });
+            return;
+        }
+
+        node.Status = NodeStatus.Failed;
+        node.EndedAt = step.Now;
+        step.Log("node.failed", nodeId, node.Attempt, new Dictionary<string, string>
+        {
+            ["error"] = error,
+            ["will_retry"] = "false",
+            ["attempts"] = Str(node.Attempt),
+        });
+        AfterNodeEnded(step, nodeId);
+    }
+
+    /// <summary>Makes a node due: approval gates ask for a decision, agents run unless the run is paused.</summary>
+    private void Activate(Step step, string nodeId)
+    {
+        var node = step.State.Nodes[nodeId];
+        var definition = _graph.Nodes[nodeId];
+        node.Visit++;
+        node.Attempt = 0;
+        node.Output = null;
+        node.Error = null;
+        node.EndedAt = null;
+        node.Escalated = false;
+        if (definition.Kind == NodeKind.Approval)
+        {
+            var approval = definition.Approval!;
+            node.Status = NodeStatus.WaitingApproval;
+            node.StartedAt = step.Now;
+            node.ApprovalId = StableHash.Id("apr_", step.State.RunId, nodeId, node.Visit);
+            DateTimeOffset? deadline = approval.Deadline is { } d ? step.Now + d : null;
+            step.Commands.Add(new RequestApproval(node.ApprovalId, nodeId, approval.Message, deadline));
+            if (deadline is not null)
+            {
+                step.Commands.Add(new StartTimer(Tags.ForDeadline(nodeId, node.Visit), deadline.Value));
+            }
+
+            step.Log("approval.requested", nodeId, data: new Dictionary<string, string>
+            {
+                ["approval_id"] = node.ApprovalId,
+                ["message"] = approval.Message,
+                ["deadline"] = deadline?.ToString("O") ?? string.Empty,
+            });
+            return;
+        }
+
+        if (step.State.Status == RunStatus.Paused)
+        {
+            node.Status = NodeStatus.Ready;
+            return;
+        }
+
+        Dispatch(step, nodeId);
+    }
+
+    private void Dispatch(Step step, string nodeId)
+    {
+        var node = step.State.Nodes[nodeId];
+        var definition = _graph.Nodes[nodeId];
+        node.Attempt++;
+        node.Status = NodeStatus.Running;
+        if (node.Attempt == 1)
+        {
+            node.StartedAt = step.Now;
+        }
+
+        var prompt = RenderPrompt(step.State, definition);
+        step.Commands.Add(new ExecuteNode(new NodeInvocation(
+            step.State.RunId,
+            step.State.TenantId,
+            step.State.GraphId,
+            nodeId,
+            node.Visit,
+            node.Attempt,
+            definition.Role!,
+            prompt,
+            definition.Provider,
+            definition.Model,
+            definition.Timeout,
+            definition.Mock,
+            step.State.Seed)));
+        step.Commands.Add(new StartTimer(Tags.ForTimeout(nodeId, node.Visit, node.Attempt), step.Now + definition.Timeout));
+        step.Log("node.started", nodeId, node.Attempt, new Dictionary<string, string>
+        {
+            ["visit"] = Str(node.Visit),
+            ["role"] = definition.Role!,
+            ["provider"] = definition.Provider,
+            ["model"] = definition.Model,
+        });
+    }
+
+    private string RenderPrompt(RunState state, NodeDefinition definition)
+    {
+        var upstream = _graph.IncomingForward[definition.Id]
+            .Select(e => (e.From, state.Nodes[e.From]))
+            .Where(x => x.Item2.Status == NodeStatus.Succeeded && x.Item2.Output is not null)
+            .Select(x => (x.From, x.Item2.Output!))
+            .ToList();
+        return PromptTemplate.Render(definition.Prompt!, state.RunId, state.Input, upstream, id => state.Nodes.GetValueOrDefault(id)?.Output);
+    }
+
+    /// <summary>Called when a node has reached a final status for its current visit.</summary>
+    private void AfterNodeEnded(Step step, string nodeId)
+    {
+        var node = step.State.Nodes[nodeId];
+        var outgoing = _graph.Outgoing[nodeId];
+        if (node.Status == NodeStatus.Failed && !outgoing.Any(e => e.When is { MatchesFailure: true }))
+        {
+            Terminate(step, RunStatus.Failed, $"node '{nodeId}' failed: {node.Error}");
+            return;
+        }
+
+        foreach (var loop in outgoing.Where(e => e.IsLoop && IsTaken(step.State, e)))
+        {
+            var key = $"{loop.From}->{loop.To}";
+            var taken = step.State.LoopTraversals.GetValueOrDefault(key);
+            if (taken >= loop.MaxTraversals)
+            {
+                step.Log("loop.exhausted", nodeId, data: new Dictionary<string, string> { ["edge"] = key, ["max_traversals"] = Str(taken) });
+                continue;
+            }
+
+            step.State.LoopTraversals[key] = taken + 1;
+            step.Log("loop.taken", nodeId, data: new Dictionary<string, string> { ["edge"] = key, ["traversal"] = Str(taken + 1) });
+            foreach (var id in _graph.LoopBodies[loop])
+            {
+                var member = step.State.Nodes[id];
+                if (id != loop.To && member.Status.IsResolved())
+                {
+                    member.Status = NodeStatus.Pending;
+                }
+            }
+
+            Activate(step, loop.To);
+            break;
+        }
+
+        Propagate(step);
+        CheckCompletion(step);
+    }
+
+    /// <summary>
+    /// Resolves joins to a fixpoint: a pending node whose forward predecessors have all ended runs if at
+    /// least one incoming edge was taken, and is skipped otherwise (which may in turn resolve its successors).
+    /// </summary>
+    private void Propagate(Step step)
+    {
+        var changed = true;
+        while (changed && !step.State.Status.IsTerminal())
+        {
+            changed = false;
+            foreach (var id in _graph.Order)
+            {
+                var node = step.State.Nodes[id];
+                if (node.Status != NodeStatus.Pending)
+                {
+                    continue;
+                }
+
+                var incoming = _graph.IncomingForward[id];
+                if (incoming.Length == 0)
+                {
+                    if (node.Visit == 0)
+                    {
+                        Activate(step, id);
+                        changed = true;
+                    }
+
+                    continue;
+                }
+
+                if (!incoming.All(e => step.State.Nodes[e.From].Status.IsResolved()))
+                {
+                    continue;
+                }
+
+                if (incoming.Any(e => IsTaken(step.State, e)))
+                {
+                    Activate(step, id);
+                }
+                else
+                {
+                    node.Status = NodeStatus.Skipped;
+                    step.Log("node.skipped", id);
+                }
+
+                changed = true;
+            }
+        }
+    }
+
+    private static bool IsTaken(RunState state, EdgeDefinition edge)
+    {
+        var source = state.Nodes[edge.From];
+        return source.Status switch
+        {
+            NodeStatus.Succeeded => edge.When is null || edge.When.Evaluate(succeeded: true, source.Output),
+            NodeStatus.Failed => edge.When is not null && edge.When.Evaluate(succeeded: false, output: null),
+            _ => false,
+        };
+    }
+
+    private void CheckCompletion(Step step)
+    {
+        if (step.State.Status.IsTerminal() || step.State.Nodes.Values.Any(n => n.Status.IsActive()))
+        {
+            return;
+        }
+
+        var output = FinalOutput(step.State);
+        step.State.Status = RunStatus.Completed;
+        step.State.Output = output;
+        step.State.EndedAt = step.Now;
+        step.Commands.Add(new FinishRun(RunStatus.Completed, output, null));
+        step.Log("run.completed", data: new Dictionary<string, string>
+        {
+            ["input_tokens"] = Str(step.State.Usage.InputTokens),
+            ["output_tokens"] = Str(step.State.Usage.OutputTokens),
+            ["cost_usd"] = step.State.Usage.CostUsd.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        });
+    }
+
+    /// <summary>The outputs of succeeded nodes that no succeeded node follows: one text, or an object keyed by node.</summary>
+    private string? FinalOutput(RunState state)
+    {
+        var frontier = _graph.Order
+            .Where(id => state.Nodes[id].Status == NodeStatus.Succeeded
+                && !_graph.Outgoing[id].Any(e => !e.IsLoop && state.Nodes[e.To].Status == NodeStatus.Succeeded))
+            .ToList();
+        return frontier.Count switch
+        {
+            0 => null,
+            1 => state.Nodes[frontier[0]].Output,
+            _ => JsonSerializer.Serialize(frontier.ToDictionary(id => id, id => state.Nodes[id].Output)),
+        };
+    }
+
+    /// <summary>Ends the run now: every started node ends as cancelled and every timer and approval closes.</summary>
+    private static void Terminate(Step step, RunStatus status, string reason)
+    {
+        foreach (var (id, node) in step.State.Nodes)
+        {
+            switch (node.Status)
+            {
+                case NodeStatus.Running:
+                    step.Commands.Add(new CancelNode(id, node.Visit, node.Attempt));
+                    step.Commands.Add(new CancelTimer(Tags.ForTimeout(id, node.Visit, node.Attempt)));
+                    break;
+                case NodeStatus.WaitingRetry:
+                    step.Commands.Add(new CancelTimer(Tags.ForRetry(id, node.Visit, node.Attempt + 1)));
+                    break;
+                case NodeStatus.WaitingApproval:
+                    step.Commands.Add(new CancelTimer(Tags.ForDeadline(id, node.Visit)));
+                    step.Commands.Add(new CloseApproval(node.ApprovalId!, ApprovalOutcome.Cancelled, SystemActor, reason));
+                    break;
+                case NodeStatus.Ready:
+                    break;
+                default:
+                    continue;
+            }
+
+            node.Status = NodeStatus.Cancelled;
+            node.EndedAt = step.Now;
+            step.Log("node.cancelled", id, node.Attempt);
+        }
+
+        step.State.Status = status;
+        step.State.Error = reason;
+        step.State.EndedAt = step.Now;
+        step.Commands.Add(new FinishRun(status, null, reason));
+        step.Log(status == RunStatus.Stopped ? "run.stopped" : "run.failed", data: new Dictionary<string, string> { ["reason"] = reason });
+    }
+}
