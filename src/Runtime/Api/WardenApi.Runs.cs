@@ -1,0 +1,177 @@
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Warden.Core.Runs;
+using Warden.Core.Serialization;
+using Warden.Runtime.Engine;
+using Warden.Runtime.Storage;
+
+namespace Warden.Runtime.Api;
+
+public sealed partial class WardenApi
+{
+    private const int MaxWaitSeconds = 120;
+    private static readonly string[] RunStatuses = Enum.GetNames<RunStatus>().Select(n => n.ToLowerInvariant()).ToArray();
+
+    /// <summary>POST /api/v1/graphs/{graphId}/runs — 202 with a Location, or 200 with the result when it finished within wait_seconds.</summary>
+    public Task<IResult> StartRunAsync(HttpContext http, string graphId) => GuardAsync(http, Roles.StartRuns, async caller =>
+    {
+        var body = await ReadJsonObjectAsync(http, required: false);
+        var input = body.TryGetProperty("input", out var inputElement) ? inputElement.GetRawText() : "{}";
+        var version = OptionalLong(body, "version", 1, int.MaxValue);
+        var wait = OptionalLong(body, "wait_seconds", 0, MaxWaitSeconds);
+        var seed = OptionalLong(body, "seed", 0, long.MaxValue);
+        var started = await engine.StartRunAsync(new StartRunRequest(caller.TenantId, graphId, version, input, seed), http.RequestAborted);
+        var location = $"/api/v1/runs/{started.RunId}";
+        http.Response.Headers.Location = location;
+        if (wait is > 0)
+        {
+            var deadline = clock.GetUtcNow().AddSeconds(wait.Value);
+            while (true)
+            {
+                var run = await runs.GetAsync(caller.TenantId, started.RunId, http.RequestAborted);
+                if (run is not null && IsTerminal(run.Status))
+                {
+                    return Json(Responses.Run(run));
+                }
+
+                var left = deadline - clock.GetUtcNow();
+                if (left <= TimeSpan.Zero)
+                {
+                    break;
+                }
+
+                await engine.WaitForChangeAsync(started.RunId, left < TimeSpan.FromSeconds(1) ? left : TimeSpan.FromSeconds(1), http.RequestAborted);
+            }
+        }
+
+        return Json(
+            new
+            {
+                run_id = started.RunId,
+                graph_id = started.GraphId,
+                graph_version = started.GraphVersion,
+                status = started.Status,
+                links = new { self = location, events = location + "/events", stream = location + "/stream" },
+            },
+            StatusCodes.Status202Accepted);
+    });
+
+    public Task<IResult> ListRunsAsync(HttpContext http) => GuardAsync(http, Roles.Any, async caller =>
+    {
+        var q = http.Request.Query;
+        var status = q["status"].ToString() is { Length: > 0 } s ? s.ToLowerInvariant() : null;
+        if (status is not null && !RunStatuses.Contains(status))
+        {
+            throw ApiException.BadRequest($"status must be one of {string.Join(", ", RunStatuses)}");
+        }
+
+        var limit = ParseLimit(q["limit"].ToString(), 50, 200);
+        var page = await runs.ListAsync(caller.TenantId, new RunQuery(q["graph_id"].ToString() is { Length: > 0 } g ? g : null, status, limit, q["cursor"].ToString() is { Length: > 0 } c ? c : null), http.RequestAborted);
+        return Json(new { items = page.Items.Select(Responses.RunSummary), next_cursor = page.NextCursor });
+    });
+
+    public Task<IResult> GetRunAsync(HttpContext http, string runId) => GuardAsync(http, Roles.Any, async caller =>
+        Json(Responses.Run(await RequireRunAsync(caller, runId, http))));
+
+    public Task<IResult> ListRunEventsAsync(HttpContext http, string runId) => GuardAsync(http, Roles.Any, async caller =>
+    {
+        await RequireRunAsync(caller, runId, http);
+        var after = ParseLong(http.Request.Query["after"].ToString(), "after") ?? 0;
+        var limit = ParseLimit(http.Request.Query["limit"].ToString(), 100, 1000);
+        var events = await runs.ListEventsAsync(caller.TenantId, runId, after, limit, http.RequestAborted);
+        return Json(new { items = events.Select(Responses.Event), next_after = events.Count == limit ? events[^1].Seq : (long?)null });
+    });
+
+    /// <summary>POST /api/v1/runs/{runId}/control — pause, resume or stop; 409 when the run cannot do that now.</summary>
+    public Task<IResult> ControlRunAsync(HttpContext http, string runId) => GuardAsync(http, Roles.ControlRuns, async caller =>
+    {
+        var body = await ReadJsonObjectAsync(http);
+        var action = OptionalString(body, "action") ?? throw ApiException.BadRequest("'action' is required: pause, resume or stop");
+        var kind = action.ToLowerInvariant() switch
+        {
+            "pause" => SignalKind.Pause,
+            "resume" => SignalKind.Resume,
+            "stop" => SignalKind.Stop,
+            _ => throw ApiException.BadRequest($"unknown action '{action}'; use pause, resume or stop"),
+        };
+        var result = await engine.SignalAsync(caller.TenantId, runId, new SignalReceived(kind, caller.Actor, Comment: OptionalString(body, "comment")), http.RequestAborted);
+        return SignalOutcome(result, runId);
+    });
+
+    private static IResult SignalOutcome(SignalResult result, string runId) => result.Status switch
+    {
+        SignalStatus.NotFound => Error(StatusCodes.Status404NotFound, "NOT_FOUND", $"run '{runId}' not found"),
+        SignalStatus.Rejected => Error(StatusCodes.Status409Conflict, result.Rejection!.Code, result.Rejection.Message),
+        _ => Json(new { run_id = runId, status = result.RunStatus }),
+    };
+
+    private async Task<RunRecord> RequireRunAsync(ApiCaller caller, string runId, HttpContext http) =>
+        await runs.GetAsync(caller.TenantId, runId, http.RequestAborted) ?? throw ApiException.NotFound($"run '{runId}' not found");
+
+    private static bool IsTerminal(string status) => status is "completed" or "failed" or "stopped";
+
+    private static int ParseLimit(string text, int fallback, int max) =>
+        text.Length == 0 ? fallback
+        : int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= 1 && n <= max ? n
+        : throw ApiException.BadRequest($"limit must be a whole number from 1 to {max}");
+
+    private static long? ParseLong(string text, string name) =>
+        text.Length == 0 ? null
+        : long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n
+        : throw ApiException.BadRequest($"{name} must be a whole number");
+
+    /// <summary>GET /api/v1/runs/{runId}/stream — the timeline as Server-Sent Events, live until the run ends.</summary>
+    public async Task StreamRunAsync(HttpContext http, string runId)
+    {
+        ApiCaller caller;
+        try
+        {
+            caller = await AuthenticateAsync(http);
+            await RequireRunAsync(caller, runId, http);
+        }
+        catch (ApiException ex)
+        {
+            await Error(ex.Status, ex.Code, ex.Message).ExecuteAsync(http);
+            return;
+        }
+
+        var ct = http.RequestAborted;
+        http.Response.ContentType = "text/event-stream";
+        http.Response.Headers.CacheControl = "no-cache";
+        http.Response.Headers["X-Accel-Buffering"] = "no";
+        var after = ParseLong(http.Request.Headers["Last-Event-ID"].ToString(), "Last-Event-ID") ?? ParseLong(http.Request.Query["after"].ToString(), "after") ?? 0;
+        try
+        {
+            while (!ct.IsCancellationRequested)
+            {
+                var events = await runs.ListEventsAsync(caller.TenantId, runId, after, 500, ct);
+                foreach (var e in events)
+                {
+                    await http.Response.WriteAsync($"id: {e.Seq}\nevent: {e.Type}\ndata: {JsonSerializer.Serialize(Responses.Event(e), WardenJson.Options)}\n\n", ct);
+                    after = e.Seq;
+                }
+
+                if (events.Count > 0)
+                {
+                    await http.Response.Body.FlushAsync(ct);
+                    continue;
+                }
+
+                var run = await runs.GetAsync(caller.TenantId, runId, ct);
+                if (run is null || IsTerminal(run.Status))
+                {
+                    await http.Response.WriteAsync($"event: end\ndata: {{\"status\":\"{run?.Status}\"}}\n\n", ct);
+                    await http.Response.Body.FlushAsync(ct);
+                    return;
+                }
+
+                await engine.WaitForChangeAsync(runId, TimeSpan.FromSeconds(1), ct);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The client went away.
+        }
+    }
+}

@@ -1,0 +1,287 @@
+using System.Diagnostics;
+using Microsoft.Data.Sqlite;
+using Warden.Core.Runs;
+using Warden.Core.Serialization;
+
+namespace Warden.Runtime.Engine;
+
+/// <summary>The single writer: drains results, signals, starts and due timers into one transaction per batch.</summary>
+public sealed partial class EmbeddedEngine
+{
+    private const int TimerBatch = 256;
+
+    private void WriterLoop()
+    {
+        using var connection = _db.Open();
+        using var sql = new EngineSql(connection);
+        var pending = sql.PendingOutbox();
+        foreach (var invocation in pending)
+        {
+            Dispatch(invocation);
+        }
+
+        if (pending.Count > 0)
+        {
+            LogResumed(_logger, pending.Count);
+        }
+
+        var batch = new List<WriterItem>(_options.MaxBatch);
+        var pollMs = (long)_options.TimerPollInterval.TotalMilliseconds;
+        while (!_stopping.IsCancellationRequested)
+        {
+            batch.Clear();
+            while (batch.Count < _options.MaxBatch && _inbox.Reader.TryRead(out var item))
+            {
+                batch.Add(item);
+            }
+
+            var nowMs = _clock.GetUtcNow().ToUnixTimeMilliseconds();
+            if (nowMs >= Interlocked.Read(ref _nextTimerCheckMs))
+            {
+                var due = sql.DueTimers(nowMs, TimerBatch);
+                batch.AddRange(due.Select(t => new TimerItem(t.RunId, t.Tag)));
+                Interlocked.Exchange(ref _nextTimerCheckMs, due.Count == TimerBatch ? nowMs : nowMs + pollMs);
+            }
+
+            if (batch.Count == 0)
+            {
+                WaitForWork();
+                continue;
+            }
+
+            ProcessBatch(connection, sql, batch);
+        }
+    }
+
+    private void WaitForWork()
+    {
+        try
+        {
+            _inbox.Reader.WaitToReadAsync(_stopping.Token).AsTask().Wait(_options.TimerPollInterval);
+        }
+        catch (AggregateException ex) when (ex.InnerException is OperationCanceledException)
+        {
+            // Shutdown: the loop condition ends the writer.
+        }
+    }
+
+    private void ProcessBatch(SqliteConnection connection, EngineSql sql, List<WriterItem> batch)
+    {
+        var now = _clock.GetUtcNow();
+        var nowText = now.ToString("O");
+        var post = new List<Action>();
+        var touched = new HashSet<string>(StringComparer.Ordinal);
+        using (var tx = connection.BeginTransaction())
+        {
+            sql.Transaction = tx;
+            foreach (var item in batch)
+            {
+                sql.Execute("SAVEPOINT item");
+                try
+                {
+                    Handle(sql, item, new RunContext(now), nowText, post, touched);
+                    sql.Execute("RELEASE item");
+                }
+                catch (Exception ex)
+                {
+                    sql.Execute("ROLLBACK TO item");
+                    sql.Execute("RELEASE item");
+                    var runId = RunIdOf(item);
+                    _live.Remove(runId);
+                    LogItemFailed(_logger, ex, item.GetType().Name, runId);
+                    post.Add(() => Fail(item, ex));
+                }
+            }
+
+            try
+            {
+                tx.Commit();
+            }
+            catch (SqliteException ex)
+            {
+                sql.Transaction = null;
+                LogBatchFailed(_logger, ex, batch.Count);
+                _live.Clear();
+                foreach (var item in batch)
+                {
+                    Fail(item, ex);
+                }
+
+                return;
+            }
+
+            sql.Transaction = null;
+        }
+
+        foreach (var action in post)
+        {
+            action();
+        }
+
+        foreach (var runId in touched)
+        {
+            Notifier.Notify(runId);
+            if (_live.TryGetValue(runId, out var live) && !live.HasWorkInFlight)
+            {
+                _live.Remove(runId);
+            }
+        }
+
+        LiveRuns = _live.Count;
+    }
+
+    private void Handle(EngineSql sql, WriterItem item, RunContext ctx, string now, List<Action> post, HashSet<string> touched)
+    {
+        switch (item)
+        {
+            case StartItem s:
+            {
+                var request = s.Request;
+                sql.InsertRun(request, s.RunId, s.Version, now);
+                var live = new LiveRun(request.TenantId, s.Decider, new RunState { RunId = s.RunId }, 0, 0);
+                var decision = s.Decider.Start(new RunStart(s.RunId, request.TenantId, request.GraphId, (int)s.Version, request.Input, s.Seed), ctx);
+                Persist(sql, live, decision, now, post);
+                _live[s.RunId] = live;
+                touched.Add(s.RunId);
+                post.Add(() => s.Completion.TrySetResult(new StartRunResult(s.RunId, request.GraphId, s.Version, decision.State.Status)));
+                break;
+            }
+
+            case ResultItem r:
+            {
+                var inv = r.Invocation;
+                sql.DeleteOutbox(inv.RunId, inv.NodeId, inv.Visit, inv.Attempt);
+                sql.RecordUsage(inv, r.Execution, now);
+                post.Add(() => CountHop(r.DispatchedAt));
+                if (Live(sql, inv.RunId) is { } live)
+                {
+                    Apply(sql, live, r.Execution.Event, ctx, now, post);
+                    touched.Add(inv.RunId);
+                }
+
+                break;
+            }
+
+            case TimerItem t:
+            {
+                sql.DeleteTimer(t.RunId, t.Tag);
+                if (Live(sql, t.RunId) is { } live)
+                {
+                    Apply(sql, live, new TimerFired(t.Tag), ctx, now, post);
+                    touched.Add(t.RunId);
+                }
+
+                break;
+            }
+
+            case SignalItem s:
+            {
+                var live = Live(sql, s.RunId);
+                if (live is null || live.TenantId != s.TenantId)
+                {
+                    post.Add(() => s.Completion.TrySetResult(new SignalResult(SignalStatus.NotFound)));
+                    break;
+                }
+
+                var decision = Apply(sql, live, s.Signal, ctx, now, post);
+                touched.Add(s.RunId);
+                var result = decision.Rejected
+                    ? new SignalResult(SignalStatus.Rejected, decision.State.Status, decision.Rejection)
+                    : new SignalResult(SignalStatus.Applied, decision.State.Status);
+                post.Add(() => s.Completion.TrySetResult(result));
+                break;
+            }
+        }
+    }
+
+    private Decision Apply(EngineSql sql, LiveRun live, RunEvent evt, RunContext ctx, string now, List<Action> post)
+    {
+        var decision = live.Decider.Apply(live.State, evt, ctx);
+        if (!decision.Rejected && !ReferenceEquals(decision.State, live.State))
+        {
+            Persist(sql, live, decision, now, post);
+        }
+
+        return decision;
+    }
+
+    private void Persist(EngineSql sql, LiveRun live, Decision decision, string now, List<Action> post)
+    {
+        var runId = decision.State.RunId;
+        sql.Persist(live, decision, now, command =>
+        {
+            switch (command)
+            {
+                case ExecuteNode e:
+                    post.Add(() => Dispatch(e.Invocation));
+                    break;
+                case CancelNode c:
+                    post.Add(() => Cancel(c, runId));
+                    break;
+                case StartTimer t:
+                    var due = t.Due.ToUnixTimeMilliseconds();
+                    if (due < Interlocked.Read(ref _nextTimerCheckMs))
+                    {
+                        Interlocked.Exchange(ref _nextTimerCheckMs, due);
+                    }
+
+                    break;
+                case AppendTimeline timeline:
+                    var count = timeline.Entries.Count;
+                    post.Add(() => Interlocked.Add(ref _events, count));
+                    break;
+            }
+        });
+    }
+
+    /// <summary>The run as the writer holds it: from memory while work is in flight, else loaded from the store.</summary>
+    private LiveRun? Live(EngineSql sql, string runId)
+    {
+        if (_live.TryGetValue(runId, out var live))
+        {
+            return live;
+        }
+
+        if (sql.LoadRun(runId) is not { } row)
+        {
+            return null;
+        }
+
+        var decider = _deciders.GetOrAdd(row.TenantId, row.GraphId, row.GraphVersion, () => sql.LoadGraphSource(row.TenantId, row.GraphId, row.GraphVersion));
+        live = new LiveRun(row.TenantId, decider, WardenJson.Deserialize<RunState>(row.State), row.Version, row.EventSeq);
+        _live[runId] = live;
+        return live;
+    }
+
+    private void CountHop(long dispatchedAt)
+    {
+        Interlocked.Increment(ref _hops);
+        _options.OnHop?.Invoke(Stopwatch.GetElapsedTime(dispatchedAt));
+    }
+
+    private void Fail(WriterItem item, Exception ex)
+    {
+        switch (item)
+        {
+            case StartItem s:
+                s.Completion.TrySetException(ex);
+                break;
+            case SignalItem s:
+                s.Completion.TrySetException(ex);
+                break;
+            case ResultItem r:
+                // The result was not committed: its outbox row still stands, so run the attempt again.
+                Dispatch(r.Invocation);
+                break;
+        }
+    }
+
+    private static string RunIdOf(WriterItem item) => item switch
+    {
+        StartItem s => s.RunId,
+        SignalItem s => s.RunId,
+        ResultItem r => r.Invocation.RunId,
+        TimerItem t => t.RunId,
+        _ => string.Empty,
+    };
+}

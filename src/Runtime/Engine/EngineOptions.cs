@@ -1,0 +1,16 @@
+namespace Warden.Runtime.Engine;
+
+public sealed class EngineOptions
+{
+    /// <summary>Concurrent node executions (the bounded worker pool).</summary>
+    public int Workers { get; set; } = 16;
+
+    /// <summary>Most decisions committed in one transaction (group commit across runs).</summary>
+    public int MaxBatch { get; set; } = 512;
+
+    /// <summary>How often the writer looks for due timers when nothing else wakes it.</summary>
+    public TimeSpan TimerPollInterval { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>Called with each hop's latency (dispatch to committed result), for benchmarks.</summary>
+    public Action<TimeSpan>? OnHop { get; set; }
+}

@@ -1,0 +1,241 @@
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+using Warden.Core.Runs;
+using Warden.Core.Serialization;
+using Warden.Runtime.Execution;
+
+namespace Warden.Runtime.Engine;
+
+/// <summary>A run's persisted position as the writer holds it between decisions.</summary>
+internal sealed class LiveRun(string tenantId, RunDecider decider, RunState state, long version, long eventSeq)
+{
+    public string TenantId { get; } = tenantId;
+
+    public RunDecider Decider { get; } = decider;
+
+    public RunState State { get; set; } = state;
+
+    public long Version { get; set; } = version;
+
+    public long EventSeq { get; set; } = eventSeq;
+
+    public bool HasWorkInFlight => State.Nodes.Values.Any(n => n.Status == NodeStatus.Running);
+}
+
+/// <summary>
+/// The engine tables as the single writer sees them: state, outbox, timers, approvals, timeline and usage.
+/// Statements are prepared once on the writer's connection and reused for every decision.
+/// </summary>
+internal sealed class EngineSql : IDisposable
+{
+    private readonly SqliteConnection _connection;
+    private readonly Dictionary<string, SqliteCommand> _prepared = new(StringComparer.Ordinal);
+
+    public EngineSql(SqliteConnection connection)
+    {
+        _connection = connection;
+    }
+
+    public SqliteTransaction? Transaction { get; set; }
+
+    public void Execute(string sql, params (string Name, object? Value)[] args)
+    {
+        var cmd = Command(sql);
+        Bind(cmd, args);
+        cmd.ExecuteNonQuery();
+    }
+
+    public int ExecuteCount(string sql, params (string Name, object? Value)[] args)
+    {
+        var cmd = Command(sql);
+        Bind(cmd, args);
+        return cmd.ExecuteNonQuery();
+    }
+
+    public SqliteDataReader Query(string sql, params (string Name, object? Value)[] args)
+    {
+        var cmd = Command(sql);
+        Bind(cmd, args);
+        return cmd.ExecuteReader();
+    }
+
+    public void InsertRun(StartRunRequest request, string runId, long version, string now) => Execute(
+        "INSERT INTO runs (id, tenant_id, graph_id, graph_version, status, input, state, version, event_seq, created_at, updated_at) VALUES ($id, $tenant, $graph, $gv, 'running', $input, '{}', 0, 0, $now, $now)",
+        ("$id", runId), ("$tenant", request.TenantId), ("$graph", request.GraphId), ("$gv", version), ("$input", request.Input), ("$now", now));
+
+    public (string TenantId, string GraphId, long GraphVersion, string State, long Version, long EventSeq)? LoadRun(string runId)
+    {
+        using var reader = Query("SELECT tenant_id, graph_id, graph_version, state, version, event_seq FROM runs WHERE id = $id", ("$id", runId));
+        return reader.Read()
+            ? (reader.GetString(0), reader.GetString(1), reader.GetInt64(2), reader.GetString(3), reader.GetInt64(4), reader.GetInt64(5))
+            : null;
+    }
+
+    public string LoadGraphSource(string tenantId, string graphId, long version)
+    {
+        using var reader = Query(
+            "SELECT source FROM graph_versions WHERE tenant_id = $t AND graph_id = $g AND version = $v",
+            ("$t", tenantId), ("$g", graphId), ("$v", version));
+        return reader.Read() ? reader.GetString(0) : throw new NotFoundException($"graph {graphId} version {version} not found");
+    }
+
+    public List<(string RunId, string Tag)> DueTimers(long nowMs, int limit)
+    {
+        var result = new List<(string, string)>();
+        using var reader = Query("SELECT run_id, tag FROM timers WHERE due_ms <= $now ORDER BY due_ms LIMIT $limit", ("$now", nowMs), ("$limit", limit));
+        while (reader.Read())
+        {
+            result.Add((reader.GetString(0), reader.GetString(1)));
+        }
+
+        return result;
+    }
+
+    public long? NextTimerDue()
+    {
+        using var reader = Query("SELECT MIN(due_ms) FROM timers");
+        return reader.Read() && !reader.IsDBNull(0) ? reader.GetInt64(0) : null;
+    }
+
+    public List<NodeInvocation> PendingOutbox()
+    {
+        var result = new List<NodeInvocation>();
+        using var reader = Query("SELECT payload FROM outbox ORDER BY created_at");
+        while (reader.Read())
+        {
+            result.Add(WardenJson.Deserialize<NodeInvocation>(reader.GetString(0)));
+        }
+
+        return result;
+    }
+
+    public void DeleteTimer(string runId, string tag) =>
+        Execute("DELETE FROM timers WHERE run_id = $r AND tag = $t", ("$r", runId), ("$t", tag));
+
+    public void DeleteOutbox(string runId, string nodeId, int visit, int attempt) =>
+        Execute("DELETE FROM outbox WHERE run_id = $r AND node_id = $n AND visit = $v AND attempt = $a", ("$r", runId), ("$n", nodeId), ("$v", visit), ("$a", attempt));
+
+    /// <summary>Usage is keyed by run/node/visit/attempt: a re-executed attempt after a crash is counted once.</summary>
+    public void RecordUsage(NodeInvocation inv, NodeExecution execution, string now) => Execute(
+        """
+        INSERT OR IGNORE INTO llm_usage (run_id, node_id, visit, attempt, tenant_id, graph_id, provider, model, input_tokens, output_tokens, cost_usd, latency_ms, outcome, at)
+        VALUES ($r, $n, $v, $a, $t, $g, $p, $m, $in, $out, $cost, $lat, $outcome, $at)
+        """,
+        ("$r", inv.RunId), ("$n", inv.NodeId), ("$v", inv.Visit), ("$a", inv.Attempt), ("$t", inv.TenantId), ("$g", inv.GraphId),
+        ("$p", execution.Provider), ("$m", execution.Model), ("$in", execution.Usage.InputTokens), ("$out", execution.Usage.OutputTokens),
+        ("$cost", execution.Usage.CostUsd.ToString(CultureInfo.InvariantCulture)), ("$lat", execution.LatencyMs),
+        ("$outcome", execution.Event is NodeSucceeded ? "success" : "error"), ("$at", now));
+
+    /// <summary>Writes one decision: its commands' rows, then the new state under optimistic concurrency.</summary>
+    public void Persist(LiveRun live, Decision decision, string now, Action<RunCommand> afterWrite)
+    {
+        var runId = decision.State.RunId;
+        foreach (var command in decision.Commands)
+        {
+            switch (command)
+            {
+                case ExecuteNode e:
+                    var inv = e.Invocation;
+                    Execute(
+                        "INSERT OR REPLACE INTO outbox (run_id, node_id, visit, attempt, tenant_id, payload, created_at) VALUES ($r, $n, $v, $a, $t, $p, $now)",
+                        ("$r", runId), ("$n", inv.NodeId), ("$v", inv.Visit), ("$a", inv.Attempt), ("$t", live.TenantId), ("$p", WardenJson.Serialize(inv)), ("$now", now));
+                    break;
+                case CancelNode c:
+                    DeleteOutbox(runId, c.NodeId, c.Visit, c.Attempt);
+                    break;
+                case StartTimer t:
+                    Execute(
+                        "INSERT OR REPLACE INTO timers (run_id, tag, due_ms, tenant_id) VALUES ($r, $tag, $due, $t)",
+                        ("$r", runId), ("$tag", t.Tag), ("$due", t.Due.ToUnixTimeMilliseconds()), ("$t", live.TenantId));
+                    break;
+                case CancelTimer t:
+                    DeleteTimer(runId, t.Tag);
+                    break;
+                case RequestApproval a:
+                    Execute(
+                        "INSERT OR REPLACE INTO approvals (id, tenant_id, run_id, node_id, status, message, deadline, requested_at) VALUES ($id, $t, $r, $n, 'pending', $m, $d, $now)",
+                        ("$id", a.ApprovalId), ("$t", live.TenantId), ("$r", runId), ("$n", a.NodeId), ("$m", a.Message), ("$d", a.Deadline?.ToString("O")), ("$now", now));
+                    break;
+                case CloseApproval a:
+                    Execute(
+                        "UPDATE approvals SET status = $s, decided_at = $now, decided_by = $by, comment = $c WHERE id = $id AND status = 'pending'",
+                        ("$s", a.Outcome.ToString().ToLowerInvariant()), ("$now", now), ("$by", a.Actor), ("$c", a.Comment), ("$id", a.ApprovalId));
+                    break;
+                case EscalateApproval a:
+                    Execute("UPDATE approvals SET escalated = 1 WHERE id = $id", ("$id", a.ApprovalId));
+                    break;
+                case AppendTimeline timeline:
+                    foreach (var entry in timeline.Entries)
+                    {
+                        Execute(
+                            "INSERT INTO run_events (run_id, seq, tenant_id, at, type, node_id, attempt, data) VALUES ($r, $s, $t, $at, $type, $n, $a, $d)",
+                            ("$r", runId), ("$s", ++live.EventSeq), ("$t", live.TenantId), ("$at", entry.At.ToString("O")), ("$type", entry.Type),
+                            ("$n", entry.NodeId), ("$a", entry.Attempt), ("$d", entry.Data is null ? null : WardenJson.Serialize(entry.Data)));
+                    }
+
+                    break;
+            }
+
+            afterWrite(command);
+        }
+
+        var state = decision.State;
+        var updated = ExecuteCount(
+            """
+            UPDATE runs SET status = $status, output = $output, error = $error, state = $state, version = version + 1, event_seq = $seq,
+                input_tokens = $in, output_tokens = $out, cost_usd = $cost, updated_at = $now, ended_at = $ended
+            WHERE id = $id AND version = $version
+            """,
+            ("$status", state.Status.ToString().ToLowerInvariant()), ("$output", state.Output), ("$error", state.Error), ("$state", WardenJson.Serialize(state)),
+            ("$seq", live.EventSeq), ("$in", state.Usage.InputTokens), ("$out", state.Usage.OutputTokens),
+            ("$cost", state.Usage.CostUsd.ToString(CultureInfo.InvariantCulture)), ("$now", now), ("$ended", state.EndedAt?.ToString("O")),
+            ("$id", runId), ("$version", live.Version));
+        if (updated != 1)
+        {
+            throw new InvalidOperationException($"run {runId} was changed by another writer (expected version {live.Version})");
+        }
+
+        live.State = state;
+        live.Version++;
+    }
+
+    public void Dispose()
+    {
+        foreach (var cmd in _prepared.Values)
+        {
+            cmd.Dispose();
+        }
+    }
+
+    private SqliteCommand Command(string sql)
+    {
+        if (!_prepared.TryGetValue(sql, out var cmd))
+        {
+            cmd = _connection.CreateCommand();
+            cmd.CommandText = sql;
+            _prepared[sql] = cmd;
+        }
+
+        cmd.Transaction = Transaction;
+        return cmd;
+    }
+
+    private static void Bind(SqliteCommand cmd, (string Name, object? Value)[] args)
+    {
+        if (cmd.Parameters.Count == 0)
+        {
+            foreach (var (name, value) in args)
+            {
+                cmd.Parameters.AddWithValue(name, value ?? DBNull.Value);
+            }
+
+            cmd.Prepare();
+            return;
+        }
+
+        for (var i = 0; i < args.Length; i++)
+        {
+            cmd.Parameters[i].Value = args[i].Value ?? DBNull.Value;
+        }
+    }
+}

@@ -1,0 +1,51 @@
+using Warden.Core.Runs;
+
+namespace Warden.Runtime.Engine;
+
+/// <summary>
+/// The port the HTTP API drives. The embedded engine implements it over SQLite; the Azure host implements
+/// it over Durable Functions. Both feed the same <see cref="RunDecider"/>.
+/// </summary>
+public interface IRunEngine
+{
+    /// <summary>Starts a run of a graph version (the latest when none is given).</summary>
+    /// <exception cref="NotFoundException">The graph or version does not exist for the tenant.</exception>
+    Task<StartRunResult> StartRunAsync(StartRunRequest request, CancellationToken ct = default);
+
+    /// <summary>Delivers an approval decision or control signal; returns once its decision is durable.</summary>
+    Task<SignalResult> SignalAsync(string tenantId, string runId, SignalReceived signal, CancellationToken ct = default);
+
+    /// <summary>Completes when the run may have changed, or after <paramref name="timeout"/>.</summary>
+    Task WaitForChangeAsync(string runId, TimeSpan timeout, CancellationToken ct = default);
+}
+
+public sealed record StartRunRequest(string TenantId, string GraphId, long? Version, string Input, long? Seed = null);
+
+public sealed record StartRunResult(string RunId, string GraphId, long GraphVersion, RunStatus Status);
+
+public enum SignalStatus
+{
+    Applied,
+    NotFound,
+    Rejected,
+}
+
+public sealed record SignalResult(SignalStatus Status, RunStatus? RunStatus = null, DecisionRejection? Rejection = null);
+
+/// <summary>A tenant-scoped resource that does not exist (or belongs to another tenant, which looks the same).</summary>
+public sealed class NotFoundException : Exception
+{
+    public NotFoundException()
+    {
+    }
+
+    public NotFoundException(string message)
+        : base(message)
+    {
+    }
+
+    public NotFoundException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}

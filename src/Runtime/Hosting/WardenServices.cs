@@ -1,0 +1,62 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Warden.Core.Costs;
+using Warden.Runtime.Api;
+using Warden.Runtime.Engine;
+using Warden.Runtime.Execution;
+using Warden.Runtime.Providers;
+using Warden.Runtime.Storage;
+using Warden.Runtime.Storage.Sqlite;
+
+namespace Warden.Runtime.Hosting;
+
+public static class WardenServices
+{
+    /// <summary>Registers the stores, providers, node executor, embedded engine and API handlers.</summary>
+    public static IServiceCollection AddWarden(this IServiceCollection services, WardenSettings settings, TimeProvider? clock = null)
+    {
+        services.AddSingleton(settings);
+        services.AddSingleton(clock ?? TimeProvider.System);
+        services.AddSingleton(_ => new SqliteDatabase(settings.DataDirectory, settings.Synchronous));
+        services.AddSingleton<ITenantStore, SqliteTenantStore>();
+        services.AddSingleton<IGraphStore, SqliteGraphStore>();
+        services.AddSingleton<IRunStore, SqliteRunStore>();
+        services.AddSingleton(PriceTable.Default);
+        services.AddSingleton<ILlmClient, MockLlmClient>();
+        services.AddSingleton(sp => new ProviderRegistry(sp.GetServices<ILlmClient>()));
+        services.AddSingleton<NodeExecutor>();
+        services.AddSingleton(new EngineOptions { Workers = settings.Workers });
+        services.AddSingleton<EmbeddedEngine>();
+        services.AddSingleton<IRunEngine>(sp => sp.GetRequiredService<EmbeddedEngine>());
+        services.AddSingleton<WardenApi>();
+        services.AddHostedService<EngineHostedService>();
+        return services;
+    }
+}
+
+/// <summary>Bootstraps the store and starts the engine with the host; stops it cleanly on shutdown.</summary>
+public sealed partial class EngineHostedService(EmbeddedEngine engine, ITenantStore tenants, WardenSettings settings, ILogger<EngineHostedService> logger) : IHostedService
+{
+    /// <summary>Where the one-time admin key is shown. Console, never the log: secrets do not reach logs.</summary>
+    public static Action<string> ShowBootstrapKey { get; set; } = Console.WriteLine;
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var key = await tenants.BootstrapAsync(settings.BootstrapApiKey, cancellationToken);
+        if (key is not null)
+        {
+            ShowBootstrapKey(settings.BootstrapApiKey is null
+                ? $"Created tenant 'demo' with admin API key {key} (shown once; store it now)"
+                : "Created tenant 'demo' with the admin API key from WARDEN_BOOTSTRAP_API_KEY");
+        }
+
+        engine.Start();
+        LogStarted(logger, settings.DataDirectory, settings.Synchronous);
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken) => await engine.DisposeAsync();
+
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Warden engine started on {DataDirectory} (synchronous={Synchronous})")]
+    private static partial void LogStarted(ILogger logger, string dataDirectory, SqliteSynchronous synchronous);
+}

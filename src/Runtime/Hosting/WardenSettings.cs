@@ -1,0 +1,89 @@
+using System.Globalization;
+using Warden.Runtime.Storage;
+
+namespace Warden.Runtime.Hosting;
+
+/// <summary>
+/// Everything a host configures, read from environment variables (documented in the README) and then
+/// overridden by command-line flags. A bad value fails start-up with one line naming the variable.
+/// </summary>
+public sealed class WardenSettings
+{
+    public const string DefaultUrl = "http://127.0.0.1:5080";
+
+    public string DataDirectory { get; set; } = ".warden";
+
+    public SqliteSynchronous Synchronous { get; set; } = SqliteSynchronous.Full;
+
+    public string? BootstrapApiKey { get; set; }
+
+    public string Url { get; set; } = DefaultUrl;
+
+    public int Workers { get; set; } = 16;
+
+    public long MaxBodyBytes { get; set; } = 1024 * 1024;
+
+    public static WardenSettings FromEnvironment(Func<string, string?>? read = null)
+    {
+        read ??= Environment.GetEnvironmentVariable;
+        var settings = new WardenSettings();
+        if (Value("WARDEN_DATA_DIR") is { } dir)
+        {
+            settings.DataDirectory = dir;
+        }
+
+        if (Value("WARDEN_SQLITE_SYNCHRONOUS") is { } sync)
+        {
+            settings.Synchronous = ParseSynchronous(sync) ?? throw new ConfigurationException($"WARDEN_SQLITE_SYNCHRONOUS must be FULL or NORMAL, not '{sync}'");
+        }
+
+        settings.BootstrapApiKey = Value("WARDEN_BOOTSTRAP_API_KEY");
+        if (Value("WARDEN_URL") is { } url)
+        {
+            settings.Url = url;
+        }
+
+        if (Value("WARDEN_WORKERS") is { } workers)
+        {
+            settings.Workers = int.TryParse(workers, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n is > 0 and <= 1024
+                ? n
+                : throw new ConfigurationException($"WARDEN_WORKERS must be a whole number from 1 to 1024, not '{workers}'");
+        }
+
+        if (Value("WARDEN_MAX_BODY_BYTES") is { } body)
+        {
+            settings.MaxBodyBytes = long.TryParse(body, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0
+                ? n
+                : throw new ConfigurationException($"WARDEN_MAX_BODY_BYTES must be a positive whole number, not '{body}'");
+        }
+
+        return settings;
+
+        string? Value(string name) => read(name) is { Length: > 0 } v ? v : null;
+    }
+
+    public static SqliteSynchronous? ParseSynchronous(string text) => text.ToUpperInvariant() switch
+    {
+        "FULL" => SqliteSynchronous.Full,
+        "NORMAL" => SqliteSynchronous.Normal,
+        _ => null,
+    };
+}
+
+/// <summary>Configuration that cannot work; the message names the setting.</summary>
+public sealed class ConfigurationException : Exception
+{
+    public ConfigurationException()
+    {
+    }
+
+    public ConfigurationException(string message)
+        : base(message)
+    {
+    }
+
+    public ConfigurationException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}

@@ -1,0 +1,155 @@
+using Dapper;
+using Microsoft.Data.Sqlite;
+
+namespace Warden.Runtime.Storage;
+
+/// <summary>Versioned schema changes, applied in order at start-up. Never edit a shipped migration: add one.</summary>
+internal static class Migrations
+{
+    private static readonly (int Version, string Name, string Sql)[] All =
+    [
+        (1, "initial", """
+            CREATE TABLE tenants (
+                id TEXT PRIMARY KEY,
+                name TEXT NOT NULL,
+                created_at TEXT NOT NULL
+            );
+            CREATE TABLE api_keys (
+                id TEXT PRIMARY KEY,
+                tenant_id TEXT NOT NULL REFERENCES tenants(id),
+                name TEXT NOT NULL,
+                prefix TEXT NOT NULL,
+                key_hash TEXT NOT NULL UNIQUE,
+                role TEXT NOT NULL,
+                created_at TEXT NOT NULL,
+                revoked_at TEXT
+            );
+            CREATE TABLE graphs (
+                tenant_id TEXT NOT NULL,
+                id TEXT NOT NULL,
+                description TEXT,
+                latest_version INTEGER NOT NULL,
+                created_at TEXT NOT NULL,
+                updated_at TEXT NOT NULL,
+                PRIMARY KEY (tenant_id, id)
+            );
+            CREATE TABLE graph_versions (
+                tenant_id TEXT NOT NULL,
+                graph_id TEXT NOT NULL,
+                version INTEGER NOT NULL,
+                content_hash TEXT NOT NULL,
+                format TEXT NOT NULL,
+                source TEXT NOT NULL,
+                created_at TEXT NOT NULL,
+                PRIMARY KEY (tenant_id, graph_id, version)
+            );
+            CREATE TABLE runs (
+                id TEXT PRIMARY KEY,
+                tenant_id TEXT NOT NULL,
+                graph_id TEXT NOT NULL,
+                graph_version INTEGER NOT NULL,
+                status TEXT NOT NULL,
+                input TEXT NOT NULL,
+                output TEXT,
+                error TEXT,
+                state TEXT NOT NULL,
+                version INTEGER NOT NULL,
+                event_seq INTEGER NOT NULL,
+                input_tokens INTEGER NOT NULL DEFAULT 0,
+                output_tokens INTEGER NOT NULL DEFAULT 0,
+                cost_usd TEXT NOT NULL DEFAULT '0',
+                created_at TEXT NOT NULL,
+                updated_at TEXT NOT NULL,
+                ended_at TEXT
+            );
+            CREATE INDEX ix_runs_tenant_created ON runs (tenant_id, created_at DESC, id DESC);
+            CREATE INDEX ix_runs_tenant_graph ON runs (tenant_id, graph_id, created_at DESC);
+            CREATE TABLE run_events (
+                run_id TEXT NOT NULL,
+                seq INTEGER NOT NULL,
+                tenant_id TEXT NOT NULL,
+                at TEXT NOT NULL,
+                type TEXT NOT NULL,
+                node_id TEXT,
+                attempt INTEGER,
+                data TEXT,
+                PRIMARY KEY (run_id, seq)
+            ) WITHOUT ROWID;
+            CREATE TABLE outbox (
+                run_id TEXT NOT NULL,
+                node_id TEXT NOT NULL,
+                visit INTEGER NOT NULL,
+                attempt INTEGER NOT NULL,
+                tenant_id TEXT NOT NULL,
+                payload TEXT NOT NULL,
+                created_at TEXT NOT NULL,
+                PRIMARY KEY (run_id, node_id, visit, attempt)
+            ) WITHOUT ROWID;
+            CREATE TABLE timers (
+                run_id TEXT NOT NULL,
+                tag TEXT NOT NULL,
+                due_ms INTEGER NOT NULL,
+                tenant_id TEXT NOT NULL,
+                PRIMARY KEY (run_id, tag)
+            ) WITHOUT ROWID;
+            CREATE INDEX ix_timers_due ON timers (due_ms);
+            CREATE TABLE approvals (
+                id TEXT PRIMARY KEY,
+                tenant_id TEXT NOT NULL,
+                run_id TEXT NOT NULL,
+                node_id TEXT NOT NULL,
+                status TEXT NOT NULL,
+                message TEXT NOT NULL,
+                deadline TEXT,
+                escalated INTEGER NOT NULL DEFAULT 0,
+                requested_at TEXT NOT NULL,
+                decided_at TEXT,
+                decided_by TEXT,
+                comment TEXT
+            );
+            CREATE INDEX ix_approvals_tenant_status ON approvals (tenant_id, status);
+            CREATE INDEX ix_approvals_run ON approvals (run_id);
+            CREATE TABLE llm_usage (
+                run_id TEXT NOT NULL,
+                node_id TEXT NOT NULL,
+                visit INTEGER NOT NULL,
+                attempt INTEGER NOT NULL,
+                tenant_id TEXT NOT NULL,
+                graph_id TEXT NOT NULL,
+                provider TEXT NOT NULL,
+                model TEXT NOT NULL,
+                input_tokens INTEGER NOT NULL,
+                output_tokens INTEGER NOT NULL,
+                cost_usd TEXT NOT NULL,
+                latency_ms INTEGER NOT NULL,
+                outcome TEXT NOT NULL,
+                at TEXT NOT NULL,
+                PRIMARY KEY (run_id, node_id, visit, attempt)
+            ) WITHOUT ROWID;
+            CREATE INDEX ix_llm_usage_tenant_at ON llm_usage (tenant_id, at);
+            """),
+    ];
+
+    public static int Latest => All[^1].Version;
+
+    public static void Apply(SqliteConnection connection)
+    {
+        connection.Execute("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL);");
+        var applied = connection.Query<long>("SELECT version FROM schema_migrations").ToHashSet();
+        foreach (var (version, name, sql) in All)
+        {
+            if (applied.Contains(version))
+            {
+                continue;
+            }
+
+            using var tx = connection.BeginTransaction();
+            connection.Execute(sql, transaction: tx);
+            connection.Execute(
+                "INSERT INTO schema_migrations (version, name, applied_at) VALUES (@version, @name, @at)",
+                new { version, name, at = DateTimeOffset.UtcNow.ToString("O") },
+                tx);
+            tx.Commit();
+        }
+    }
+}
