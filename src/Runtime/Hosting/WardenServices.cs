@@ -41,8 +41,11 @@ public sealed partial class EngineHostedService(EmbeddedEngine engine, ITenantSt
     /// <summary>Where the one-time admin key is shown. Console, never the log: secrets do not reach logs.</summary>
     public static Action<string> ShowBootstrapKey { get; set; } = Console.WriteLine;
 
+    private DataDirectoryLock? _lock;
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        _lock = DataDirectoryLock.Acquire(settings.DataDirectory);
         var key = await tenants.BootstrapAsync(settings.BootstrapApiKey, cancellationToken);
         if (key is not null)
         {
@@ -55,7 +58,11 @@ public sealed partial class EngineHostedService(EmbeddedEngine engine, ITenantSt
         LogStarted(logger, settings.DataDirectory, settings.Synchronous);
     }
 
-    public async Task StopAsync(CancellationToken cancellationToken) => await engine.DisposeAsync();
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await engine.DisposeAsync();
+        _lock?.Dispose();
+    }
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Warden engine started on {DataDirectory} (synchronous={Synchronous})")]
     private static partial void LogStarted(ILogger logger, string dataDirectory, SqliteSynchronous synchronous);

@@ -1,0 +1,120 @@
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+
+namespace Warden.Cli.Client;
+
+/// <summary>The API as the CLI uses it, against a remote server or the in-process one.</summary>
+public sealed class WardenClient(HttpClient http, string apiKey) : IDisposable
+{
+    public Uri BaseAddress => http.BaseAddress!;
+
+    public static WardenClient Create(string baseUrl, string apiKey) =>
+        new(new HttpClient { BaseAddress = new Uri(baseUrl.TrimEnd('/') + "/"), Timeout = TimeSpan.FromSeconds(150) }, apiKey);
+
+    public WardenClient WithKey(string key) => new(http, key);
+
+    public Task<JsonElement> UploadGraphAsync(string yaml, CancellationToken ct) =>
+        SendAsync(HttpMethod.Post, "api/v1/graphs", new StringContent(yaml, Encoding.UTF8, "application/yaml"), ct);
+
+    public Task<JsonElement> StartRunAsync(string graphId, string inputJson, long? seed, CancellationToken ct)
+    {
+        var body = $"{{\"input\":{inputJson}{(seed is null ? string.Empty : $",\"seed\":{seed}")}}}";
+        return SendAsync(HttpMethod.Post, $"api/v1/graphs/{Uri.EscapeDataString(graphId)}/runs", Json(body), ct);
+    }
+
+    public Task<JsonElement> GetRunAsync(string runId, CancellationToken ct) =>
+        SendAsync(HttpMethod.Get, $"api/v1/runs/{Uri.EscapeDataString(runId)}", null, ct);
+
+    public Task<JsonElement> ListRunsAsync(string? graphId, string? status, int limit, CancellationToken ct)
+    {
+        var query = $"api/v1/runs?limit={limit}" + (graphId is null ? string.Empty : $"&graph_id={Uri.EscapeDataString(graphId)}") + (status is null ? string.Empty : $"&status={Uri.EscapeDataString(status)}");
+        return SendAsync(HttpMethod.Get, query, null, ct);
+    }
+
+    public Task<JsonElement> GetEventsAsync(string runId, long after, CancellationToken ct) =>
+        SendAsync(HttpMethod.Get, $"api/v1/runs/{Uri.EscapeDataString(runId)}/events?after={after}&limit=1000", null, ct);
+
+    public Task<JsonElement> ListApprovalsAsync(CancellationToken ct) =>
+        SendAsync(HttpMethod.Get, "api/v1/approvals", null, ct);
+
+    public Task<JsonElement> DecideAsync(string approvalId, bool approve, string? comment, CancellationToken ct) =>
+        SendAsync(HttpMethod.Post, $"api/v1/approvals/{Uri.EscapeDataString(approvalId)}/decision", Json(JsonSerializer.Serialize(new { decision = approve ? "approve" : "reject", comment })), ct);
+
+    public void Dispose() => http.Dispose();
+
+    private static StringContent Json(string body) => new(body, Encoding.UTF8, "application/json");
+
+    private async Task<JsonElement> SendAsync(HttpMethod method, string path, HttpContent? content, CancellationToken ct)
+    {
+        using var request = new HttpRequestMessage(method, path) { Content = content };
+        request.Headers.Add("X-API-Key", apiKey);
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        HttpResponseMessage response;
+        try
+        {
+            response = await http.SendAsync(request, ct);
+        }
+        catch (HttpRequestException ex)
+        {
+            throw new CliException($"cannot reach Warden at {http.BaseAddress}: {ex.Message}");
+        }
+
+        using (response)
+        {
+            var text = await response.Content.ReadAsStringAsync(ct);
+            JsonElement body;
+            try
+            {
+                body = text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone();
+            }
+            catch (JsonException)
+            {
+                throw new CliException($"{(int)response.StatusCode} from {path}: {text}");
+            }
+
+            if (!response.IsSuccessStatusCode)
+            {
+                var code = body.ValueKind == JsonValueKind.Object && body.TryGetProperty("error_code", out var c) ? c.GetString() : response.StatusCode.ToString();
+                var message = body.ValueKind == JsonValueKind.Object && body.TryGetProperty("message", out var m) ? m.GetString() : text;
+                var details = body.ValueKind == JsonValueKind.Object && body.TryGetProperty("details", out var d) && d.ValueKind == JsonValueKind.Array
+                    ? string.Concat(d.EnumerateArray().Select(e => "\n  - " + Describe(e)))
+                    : string.Empty;
+                throw new CliException($"{code}: {message}{details}");
+            }
+
+            return body;
+        }
+    }
+
+    private static string Describe(JsonElement detail) =>
+        detail.ValueKind == JsonValueKind.Object && detail.TryGetProperty("message", out var m)
+            ? (detail.TryGetProperty("line", out var l) && l.ValueKind == JsonValueKind.Number ? $"line {l}, column {detail.GetProperty("column")}: " : string.Empty) + m.GetString()
+            : detail.ToString();
+}
+
+/// <summary>A problem the user can fix; printed as one line, with a non-zero exit code.</summary>
+public sealed class CliException : Exception
+{
+    public CliException(string message, int exitCode = 1)
+        : base(message)
+    {
+        ExitCode = exitCode;
+    }
+
+    public CliException()
+    {
+    }
+
+    public CliException(string message)
+        : base(message)
+    {
+    }
+
+    public CliException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+
+    public int ExitCode { get; } = 1;
+}

@@ -1,0 +1,34 @@
+using Microsoft.Extensions.Hosting;
+using Spectre.Console;
+using Warden.Runtime.Hosting;
+
+namespace Warden.Cli.Commands;
+
+public static class ServeCommand
+{
+    public static async Task<int> RunAsync(string? dataDirectory, string? urls, string? synchronous, IAnsiConsole console, CancellationToken ct)
+    {
+        var settings = WardenSettings.FromEnvironment();
+        settings.DataDirectory = dataDirectory ?? settings.DataDirectory;
+        settings.Url = urls ?? settings.Url;
+        if (synchronous is not null)
+        {
+            settings.Synchronous = WardenSettings.ParseSynchronous(synchronous)
+                ?? throw new ConfigurationException($"--synchronous must be FULL or NORMAL, not '{synchronous}'");
+        }
+
+        var app = WardenWebHost.Build(settings);
+        await app.StartAsync(ct);
+        console.MarkupLine($"Warden listening on [blue]{Markup.Escape(string.Join(", ", app.Urls))}[/] (data {Markup.Escape(Path.GetFullPath(settings.DataDirectory))}, synchronous {settings.Synchronous.ToString().ToUpperInvariant()})");
+        try
+        {
+            await app.WaitForShutdownAsync(ct);
+        }
+        finally
+        {
+            await app.DisposeAsync();
+        }
+
+        return 0;
+    }
+}

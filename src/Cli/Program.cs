@@ -1,0 +1,107 @@
+using System.CommandLine;
+using Spectre.Console;
+using Warden.Cli.Client;
+using Warden.Cli.Commands;
+using Warden.Runtime.Hosting;
+
+var console = AnsiConsole.Create(new AnsiConsoleSettings
+{
+    Ansi = Console.IsOutputRedirected ? AnsiSupport.No : AnsiSupport.Detect,
+    ColorSystem = Console.IsOutputRedirected ? ColorSystemSupport.NoColors : ColorSystemSupport.Detect,
+});
+if (Console.IsOutputRedirected)
+{
+    // Logs and CI capture output: keep tables readable instead of wrapping at 80 columns.
+    console.Profile.Width = Math.Max(console.Profile.Width, 140);
+}
+
+var dataDir = new Option<string?>("--data-dir") { Description = "Data directory for the embedded store (env WARDEN_DATA_DIR, default ./.warden)" };
+var server = new Option<string?>("--server") { Description = "Talk to a Warden server at this URL instead of running in-process (env WARDEN_SERVER)" };
+var apiKey = new Option<string?>("--api-key") { Description = "API key for --server (env WARDEN_API_KEY)" };
+
+var root = new RootCommand("Warden: durable, governed, testable multi-agent workflows");
+
+var demo = new Command("demo", "Run both example graphs on the embedded engine with the mock provider");
+demo.Options.Add(dataDir);
+demo.SetAction((parse, ct) => Guard(() => DemoCommand.RunAsync(parse.GetValue(dataDir), console, ct)));
+root.Subcommands.Add(demo);
+
+var urls = new Option<string?>("--urls") { Description = $"Listen address (env WARDEN_URL, default {WardenSettings.DefaultUrl})" };
+var synchronous = new Option<string?>("--synchronous") { Description = "SQLite synchronous mode: FULL (default) or NORMAL (env WARDEN_SQLITE_SYNCHRONOUS)" };
+var serve = new Command("serve", "Host the HTTP API and the embedded engine on Kestrel");
+serve.Options.Add(dataDir);
+serve.Options.Add(urls);
+serve.Options.Add(synchronous);
+serve.SetAction((parse, ct) => Guard(() => ServeCommand.RunAsync(parse.GetValue(dataDir), parse.GetValue(urls), parse.GetValue(synchronous), console, ct)));
+root.Subcommands.Add(serve);
+
+var graphFile = new Argument<string>("graph") { Description = "Path to a graph YAML or JSON file" };
+var input = new Option<string?>("--input") { Description = "Run input as JSON, e.g. '{\"task\":\"...\"}'" };
+var seed = new Option<long?>("--seed") { Description = "Seed for reproducible mock output and retry jitter" };
+var approve = new Option<bool>("--approve") { Description = "Approve every approval gate automatically (in-process runs)" };
+var run = new Command("run", "Upload a graph and run it, following its progress");
+run.Arguments.Add(graphFile);
+run.Options.Add(input);
+run.Options.Add(seed);
+run.Options.Add(approve);
+run.Options.Add(dataDir);
+run.Options.Add(server);
+run.Options.Add(apiKey);
+run.SetAction((parse, ct) => Guard(() => RunCommand.RunAsync(
+    new RunCommand.Args(parse.GetRequiredValue(graphFile), parse.GetValue(input), parse.GetValue(seed), parse.GetValue(approve)),
+    Target(parse),
+    console,
+    ct)));
+root.Subcommands.Add(run);
+
+var runs = new Command("runs", "List and inspect runs");
+var graphFilter = new Option<string?>("--graph") { Description = "Only runs of this graph" };
+var statusFilter = new Option<string?>("--status") { Description = "Only runs in this status (running, paused, completed, failed, stopped)" };
+var limit = new Option<int>("--limit") { Description = "How many runs to show", DefaultValueFactory = _ => 20 };
+var list = new Command("list", "List recent runs");
+list.Options.Add(graphFilter);
+list.Options.Add(statusFilter);
+list.Options.Add(limit);
+list.Options.Add(dataDir);
+list.Options.Add(server);
+list.Options.Add(apiKey);
+list.SetAction((parse, ct) => Guard(() => RunsCommands.ListAsync(Target(parse), parse.GetValue(graphFilter), parse.GetValue(statusFilter), parse.GetValue(limit), console, ct)));
+var runId = new Argument<string>("run-id") { Description = "The run's id (run_...)" };
+var show = new Command("show", "Show a run: status, nodes, output, usage and timeline");
+show.Arguments.Add(runId);
+show.Options.Add(dataDir);
+show.Options.Add(server);
+show.Options.Add(apiKey);
+show.SetAction((parse, ct) => Guard(() => RunsCommands.ShowAsync(Target(parse), parse.GetRequiredValue(runId), console, ct)));
+runs.Subcommands.Add(list);
+runs.Subcommands.Add(show);
+root.Subcommands.Add(runs);
+
+return await root.Parse(args).InvokeAsync();
+
+Target Target(ParseResult parse) => new(
+    parse.GetValue(server) ?? Environment.GetEnvironmentVariable("WARDEN_SERVER"),
+    parse.GetValue(apiKey) ?? Environment.GetEnvironmentVariable("WARDEN_API_KEY"),
+    parse.GetValue(dataDir) ?? Environment.GetEnvironmentVariable("WARDEN_DATA_DIR") ?? ".warden");
+
+async Task<int> Guard(Func<Task<int>> action)
+{
+    try
+    {
+        return await action();
+    }
+    catch (CliException ex)
+    {
+        console.MarkupLine($"[red]error:[/] {Markup.Escape(ex.Message)}");
+        return ex.ExitCode;
+    }
+    catch (ConfigurationException ex)
+    {
+        console.MarkupLine($"[red]error:[/] {Markup.Escape(ex.Message)}");
+        return 2;
+    }
+    catch (OperationCanceledException)
+    {
+        return 130;
+    }
+}
