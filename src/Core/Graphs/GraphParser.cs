@@ -382,8 +382,12 @@ public sealed partial class GraphParser
         return result;
     }
 
+    /// <summary>The value under a key; an empty value (<c>edges:</c> with nothing after it, or <c>~</c>) counts as absent.</summary>
     private static YamlNode? Child(YamlMappingNode map, string key) =>
-        map.Children.TryGetValue(new YamlScalarNode(key), out var value) ? value : null;
+        map.Children.TryGetValue(new YamlScalarNode(key), out var value)
+            && !(value is YamlScalarNode { Style: ScalarStyle.Plain } scalar && (string.IsNullOrEmpty(scalar.Value) || scalar.Value == "~" || scalar.Value == "null"))
+            ? value
+            : null;
 
     private void CheckKeys(YamlMappingNode map, string path, HashSet<string> allowed)
     {

@@ -15,14 +15,14 @@ public static class WardenApiRoutes
         var graphs = v1.MapGroup("/graphs").WithTags("Graphs");
         graphs.MapPost("/", (HttpContext h, WardenApi api) => api.CreateGraphAsync(h))
             .WithSummary("Upload a graph (YAML or JSON); a changed graph under the same name becomes a new version")
-            .Accepts<string>("application/yaml", "application/json").Produces(201).Produces(200).Produces<ErrorBody>(400).Produces<ErrorBody>(415).Produces<ErrorBody>(413);
+            .Produces(201).Produces(200).Produces<ErrorBody>(400).Produces<ErrorBody>(415).Produces<ErrorBody>(413);
         graphs.MapGet("/", (HttpContext h, WardenApi api) => api.ListGraphsAsync(h)).WithSummary("List graphs");
         graphs.MapGet("/{graphId}", (HttpContext h, WardenApi api, string graphId) => api.GetGraphAsync(h, graphId)).WithSummary("Get a graph with its versions").Produces<ErrorBody>(404);
         graphs.MapGet("/{graphId}/versions/{version:long}", (HttpContext h, WardenApi api, string graphId, long version) => api.GetGraphVersionAsync(h, graphId, version))
             .WithSummary("Get one immutable graph version").Produces<ErrorBody>(404);
         graphs.MapPost("/{graphId}/runs", (HttpContext h, WardenApi api, string graphId) => api.StartRunAsync(h, graphId))
             .WithTags("Runs").WithSummary("Start a run: {input, version?, wait_seconds?, seed?}")
-            .Accepts<StartRunBody>("application/json").Produces(202).Produces(200).Produces<ErrorBody>(404);
+            .Produces(202).Produces(200).Produces<ErrorBody>(404);
 
         var runs = v1.MapGroup("/runs").WithTags("Runs");
         runs.MapGet("/", (HttpContext h, WardenApi api) => api.ListRunsAsync(h)).WithSummary("List runs (graph_id, status, limit, cursor)");
@@ -30,20 +30,13 @@ public static class WardenApiRoutes
         runs.MapGet("/{runId}/events", (HttpContext h, WardenApi api, string runId) => api.ListRunEventsAsync(h, runId)).WithSummary("The run's timeline (after, limit)");
         runs.MapGet("/{runId}/stream", (HttpContext h, WardenApi api, string runId) => api.StreamRunAsync(h, runId)).WithSummary("The run's timeline as Server-Sent Events, live");
         runs.MapPost("/{runId}/control", (HttpContext h, WardenApi api, string runId) => api.ControlRunAsync(h, runId))
-            .WithSummary("Pause, resume or stop a run: {action, comment?}").Accepts<ControlBody>("application/json").Produces<ErrorBody>(409);
+            .WithSummary("Pause, resume or stop a run: {action, comment?}").Produces<ErrorBody>(409);
         runs.MapGet("/{runId}/approvals", (HttpContext h, WardenApi api, string runId) => api.ListRunApprovalsAsync(h, runId)).WithTags("Approvals").WithSummary("Approvals requested by a run");
 
         var approvals = v1.MapGroup("/approvals").WithTags("Approvals");
         approvals.MapGet("/", (HttpContext h, WardenApi api) => api.ListApprovalsAsync(h)).WithSummary("Approvals of the tenant (status=pending by default, or all)");
         approvals.MapPost("/{approvalId}/decision", (HttpContext h, WardenApi api, string approvalId) => api.DecideApprovalAsync(h, approvalId))
-            .WithSummary("Approve or reject: {decision, comment?}; a decision is final").Accepts<DecisionBody>("application/json").Produces<ErrorBody>(409);
+            .WithSummary("Approve or reject: {decision, comment?}; a decision is final").Produces<ErrorBody>(409);
         return app;
     }
-
-    /// <summary>Request shapes, for the OpenAPI document.</summary>
-    public sealed record StartRunBody(object? Input, int? Version, int? WaitSeconds, long? Seed);
-
-    public sealed record ControlBody(string Action, string? Comment);
-
-    public sealed record DecisionBody(string Decision, string? Comment);
 }

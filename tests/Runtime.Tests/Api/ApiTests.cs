@@ -1,0 +1,237 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Shouldly;
+using Warden.Runtime.Hosting;
+using Warden.Runtime.Storage;
+using Warden.Runtime.Tests.Support;
+using Xunit;
+
+namespace Warden.Runtime.Tests.Api;
+
+/// <summary>The HTTP API on a real Kestrel server bound to loopback, as `warden serve` hosts it.</summary>
+public sealed class ApiTests : IAsyncLifetime
+{
+    private const string AdminKey = "api-test-admin-key";
+    private WebApplication _app = null!;
+    private HttpClient _http = null!;
+
+    public async Task InitializeAsync()
+    {
+        EngineHostedService.ShowBootstrapKey = _ => { };
+        _app = WardenWebHost.Build(
+            new WardenSettings { DataDirectory = TestWarden.NewDataDirectory(), Url = "http://127.0.0.1:0", BootstrapApiKey = AdminKey, MaxBodyBytes = 64 * 1024, Synchronous = SqliteSynchronous.Normal },
+            minimumLogLevel: LogLevel.Warning);
+        await _app.StartAsync();
+        _http = new HttpClient { BaseAddress = new Uri(_app.Urls.First()) };
+        _http.DefaultRequestHeaders.Add("X-API-Key", AdminKey);
+    }
+
+    public async Task DisposeAsync()
+    {
+        _http.Dispose();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task AnyRoute_WithoutKey_Returns401WithUniformBody()
+    {
+        using var anonymous = new HttpClient { BaseAddress = _http.BaseAddress };
+
+        var response = await anonymous.GetAsync("/api/v1/graphs");
+        var body = await ErrorAsync(response);
+
+        response.StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+        body.GetProperty("error_code").GetString().ShouldBe("UNAUTHENTICATED");
+        body.GetProperty("message").GetString()!.ShouldContain("X-API-Key");
+    }
+
+    [Fact]
+    public async Task Health_WithoutKey_IsOk()
+    {
+        using var anonymous = new HttpClient { BaseAddress = _http.BaseAddress };
+
+        (await anonymous.GetAsync("/health")).StatusCode.ShouldBe(HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task CreateGraph_UploadSameThenChanged_201Then200Then201WithNextVersion()
+    {
+        var yaml = Support.Graphs.Sequential(name: "api-seq", nodes: 2);
+
+        var first = await PostYamlAsync(yaml);
+        var same = await PostYamlAsync(yaml);
+        var changed = await PostYamlAsync(yaml.Replace("step 1", "first step", StringComparison.Ordinal));
+
+        first.StatusCode.ShouldBe(HttpStatusCode.Created);
+        first.Headers.Location!.ToString().ShouldBe("/api/v1/graphs/api-seq/versions/1");
+        same.StatusCode.ShouldBe(HttpStatusCode.OK);
+        changed.StatusCode.ShouldBe(HttpStatusCode.Created);
+        (await changed.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("version").GetInt64().ShouldBe(2);
+        (await _http.GetAsync("/api/v1/graphs/api-seq/versions/1")).StatusCode.ShouldBe(HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task CreateGraph_UnknownEdgeNode_400WithLineAndColumn()
+    {
+        var response = await PostYamlAsync("name: bad\nnodes:\n  - id: a\n    role: planner\n    prompt: hi\nedges:\n  - from: a\n    to: ghost\n");
+        var body = await ErrorAsync(response);
+
+        response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        body.GetProperty("error_code").GetString().ShouldBe("GRAPH_INVALID");
+        var detail = body.GetProperty("details")[0];
+        detail.GetProperty("message").GetString()!.ShouldContain("ghost");
+        detail.GetProperty("line").GetInt32().ShouldBe(8);
+        detail.GetProperty("column").GetInt32().ShouldBe(9);
+    }
+
+    [Fact]
+    public async Task CreateGraph_WrongContentType_415()
+    {
+        var response = await _http.PostAsync("/api/v1/graphs", new StringContent("name: x", Encoding.UTF8, "application/xml"));
+
+        response.StatusCode.ShouldBe(HttpStatusCode.UnsupportedMediaType);
+        (await ErrorAsync(response)).GetProperty("error_code").GetString().ShouldBe("UNSUPPORTED_MEDIA_TYPE");
+    }
+
+    [Fact]
+    public async Task CreateGraph_OversizedBody_413()
+    {
+        var response = await PostYamlAsync("name: big\ndescription: " + new string('x', 70 * 1024));
+
+        response.StatusCode.ShouldBe(HttpStatusCode.RequestEntityTooLarge);
+        (await ErrorAsync(response)).GetProperty("error_code").GetString().ShouldBe("PAYLOAD_TOO_LARGE");
+    }
+
+    [Fact]
+    public async Task StartRun_WithWaitSeconds_200WithOutputAndUsage()
+    {
+        await PostYamlAsync(Support.Graphs.Sequential(name: "api-wait", nodes: 3));
+
+        var response = await _http.PostAsync("/api/v1/graphs/api-wait/runs", Json("""{"input":{"task":"x"},"wait_seconds":20}"""));
+        var run = await response.Content.ReadFromJsonAsync<JsonElement>();
+
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        run.GetProperty("status").GetString().ShouldBe("completed");
+        run.GetProperty("usage").GetProperty("total_tokens").GetInt64().ShouldBeGreaterThan(0);
+        run.GetProperty("nodes").GetArrayLength().ShouldBe(3);
+    }
+
+    [Fact]
+    public async Task StartRun_WithoutWait_202WithLocation()
+    {
+        await PostYamlAsync(Support.Graphs.Sequential(name: "api-async", nodes: 1));
+
+        var response = await _http.PostAsync("/api/v1/graphs/api-async/runs", Json("""{"input":{}}"""));
+
+        response.StatusCode.ShouldBe(HttpStatusCode.Accepted);
+        response.Headers.Location!.ToString().ShouldStartWith("/api/v1/runs/run_");
+    }
+
+    [Fact]
+    public async Task GetRun_OtherTenantsRun_404()
+    {
+        await PostYamlAsync(Support.Graphs.Sequential(name: "api-private", nodes: 1));
+        var run = await (await _http.PostAsync("/api/v1/graphs/api-private/runs", Json("{}"))).Content.ReadFromJsonAsync<JsonElement>();
+        var tenants = _app.Services.GetRequiredService<ITenantStore>();
+        await tenants.CreateTenantAsync("other", "Other");
+        using var other = new HttpClient { BaseAddress = _http.BaseAddress };
+        other.DefaultRequestHeaders.Add("X-API-Key", await tenants.IssueKeyAsync("other", "k", "admin"));
+
+        var response = await other.GetAsync($"/api/v1/runs/{run.GetProperty("run_id").GetString()}");
+
+        response.StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        (await ErrorAsync(response)).GetProperty("error_code").GetString().ShouldBe("NOT_FOUND");
+    }
+
+    [Fact]
+    public async Task Decision_ApproveTwice_SecondIs409()
+    {
+        await PostYamlAsync(Support.Graphs.Gate);
+        var run = await (await _http.PostAsync("/api/v1/graphs/gated/runs", Json("""{"input":{"task":"t"}}"""))).Content.ReadFromJsonAsync<JsonElement>();
+        var runId = run.GetProperty("run_id").GetString();
+        JsonElement approvals = default;
+        for (var i = 0; i < 100 && (approvals.ValueKind == JsonValueKind.Undefined || approvals.GetProperty("items").GetArrayLength() == 0); i++)
+        {
+            approvals = await _http.GetFromJsonAsync<JsonElement>($"/api/v1/runs/{runId}/approvals");
+            await Task.Delay(50);
+        }
+
+        var approvalId = approvals.GetProperty("items")[0].GetProperty("approval_id").GetString();
+        var first = await _http.PostAsync($"/api/v1/approvals/{approvalId}/decision", Json("""{"decision":"approve","comment":"ok"}"""));
+        var second = await _http.PostAsync($"/api/v1/approvals/{approvalId}/decision", Json("""{"decision":"approve"}"""));
+
+        first.StatusCode.ShouldBe(HttpStatusCode.OK);
+        second.StatusCode.ShouldBe(HttpStatusCode.Conflict);
+        (await ErrorAsync(second)).GetProperty("error_code").GetString().ShouldBe("APPROVAL_NOT_PENDING");
+    }
+
+    [Fact]
+    public async Task Control_OnFinishedRun_409()
+    {
+        await PostYamlAsync(Support.Graphs.Sequential(name: "api-done", nodes: 1));
+        var run = await (await _http.PostAsync("/api/v1/graphs/api-done/runs", Json("""{"wait_seconds":20}"""))).Content.ReadFromJsonAsync<JsonElement>();
+
+        var response = await _http.PostAsync($"/api/v1/runs/{run.GetProperty("run_id").GetString()}/control", Json("""{"action":"pause"}"""));
+
+        response.StatusCode.ShouldBe(HttpStatusCode.Conflict);
+        (await ErrorAsync(response)).GetProperty("error_code").GetString().ShouldBe("RUN_FINISHED");
+    }
+
+    [Fact]
+    public async Task Stream_FinishedRun_SendsTimelineThenEnd()
+    {
+        await PostYamlAsync(Support.Graphs.Sequential(name: "api-stream", nodes: 2));
+        var run = await (await _http.PostAsync("/api/v1/graphs/api-stream/runs", Json("""{"wait_seconds":20}"""))).Content.ReadFromJsonAsync<JsonElement>();
+
+        var text = await _http.GetStringAsync($"/api/v1/runs/{run.GetProperty("run_id").GetString()}/stream");
+
+        text.ShouldContain("event: run.started");
+        text.ShouldContain("event: node.completed");
+        text.ShouldEndWith("event: end\ndata: {\"status\":\"completed\"}\n\n");
+    }
+
+    [Fact]
+    public async Task ListRuns_FilterAndPage_ReturnsCursorUntilExhausted()
+    {
+        await PostYamlAsync(Support.Graphs.Sequential(name: "api-list", nodes: 1));
+        for (var i = 0; i < 3; i++)
+        {
+            await _http.PostAsync("/api/v1/graphs/api-list/runs", Json("""{"wait_seconds":20}"""));
+        }
+
+        var page1 = await _http.GetFromJsonAsync<JsonElement>("/api/v1/runs?graph_id=api-list&limit=2");
+        var page2 = await _http.GetFromJsonAsync<JsonElement>($"/api/v1/runs?graph_id=api-list&limit=2&cursor={page1.GetProperty("next_cursor").GetString()}");
+
+        page1.GetProperty("items").GetArrayLength().ShouldBe(2);
+        page2.GetProperty("items").GetArrayLength().ShouldBe(1);
+        page2.TryGetProperty("next_cursor", out _).ShouldBeFalse();
+        (await _http.GetAsync("/api/v1/runs?status=bogus")).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+    }
+
+    [Fact]
+    public async Task OpenApi_Document_ListsRunRoutes()
+    {
+        var doc = await _http.GetStringAsync("/openapi/v1.json");
+
+        doc.ShouldContain("/api/v1/graphs/{graphId}/runs");
+        doc.ShouldContain("/api/v1/approvals/{approvalId}/decision");
+    }
+
+    private Task<HttpResponseMessage> PostYamlAsync(string yaml) =>
+        _http.PostAsync("/api/v1/graphs", new StringContent(yaml, Encoding.UTF8, "application/yaml"));
+
+    private static StringContent Json(string body) => new(body, Encoding.UTF8, "application/json");
+
+    private static async Task<JsonElement> ErrorAsync(HttpResponseMessage response)
+    {
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        body.TryGetProperty("error_code", out _).ShouldBeTrue();
+        return body;
+    }
+}

@@ -1,0 +1,102 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Warden.Core.Runs;
+using Warden.Runtime.Engine;
+using Warden.Runtime.Hosting;
+using Warden.Runtime.Storage;
+
+namespace Warden.Runtime.Tests.Support;
+
+/// <summary>A clock tests move by hand; everything else about time stays real.</summary>
+public sealed class ManualClock(DateTimeOffset start) : TimeProvider
+{
+    private DateTimeOffset _now = start;
+
+    public override DateTimeOffset GetUtcNow() => _now;
+
+    public void Advance(TimeSpan by) => _now += by;
+}
+
+/// <summary>The real engine over a real SQLite file in a temp directory, composed as the hosts compose it.</summary>
+public sealed class TestWarden : IAsyncDisposable
+{
+    private readonly ServiceProvider _services;
+    private readonly EngineHostedService _host;
+
+    private TestWarden(string dataDirectory, ServiceProvider services, EngineHostedService host)
+    {
+        DataDirectory = dataDirectory;
+        _services = services;
+        _host = host;
+    }
+
+    public string DataDirectory { get; }
+
+    public EmbeddedEngine Engine => _services.GetRequiredService<EmbeddedEngine>();
+
+    public IGraphStore Graphs => _services.GetRequiredService<IGraphStore>();
+
+    public IRunStore Runs => _services.GetRequiredService<IRunStore>();
+
+    public ITenantStore Tenants => _services.GetRequiredService<ITenantStore>();
+
+    public SqliteDatabase Database => _services.GetRequiredService<SqliteDatabase>();
+
+    public static string NewDataDirectory() => Path.Combine(Path.GetTempPath(), "warden-test-" + Guid.NewGuid().ToString("N")[..12]);
+
+    public static async Task<TestWarden> StartAsync(string? dataDirectory = null, TimeProvider? clock = null)
+    {
+        var dir = dataDirectory ?? NewDataDirectory();
+        var services = new ServiceCollection()
+            .AddLogging(b => b.SetMinimumLevel(LogLevel.Warning))
+            .AddWarden(new WardenSettings { DataDirectory = dir, Synchronous = SqliteSynchronous.Normal, BootstrapApiKey = "test-admin-key" }, clock)
+            .BuildServiceProvider();
+        EngineHostedService.ShowBootstrapKey = _ => { };
+        var host = services.GetServices<Microsoft.Extensions.Hosting.IHostedService>().OfType<EngineHostedService>().Single();
+        await host.StartAsync(CancellationToken.None);
+        return new TestWarden(dir, services, host);
+    }
+
+    public async Task<long> UploadAsync(string yaml, string tenant = "demo")
+    {
+        var graph = Core.Graphs.GraphParser.Parse(yaml);
+        var (version, _) = await Graphs.SaveVersionAsync(tenant, graph.Name, graph.Description, yaml, "yaml");
+        return version.Version;
+    }
+
+    public Task<StartRunResult> StartAsync(string graphId, string input = "{}", string tenant = "demo", long seed = 7) =>
+        Engine.StartRunAsync(new StartRunRequest(tenant, graphId, null, input, seed));
+
+    /// <summary>Waits (bounded) until the run satisfies the condition; returns the last record read.</summary>
+    public async Task<RunRecord> WaitForAsync(string runId, Func<RunRecord, bool> condition, string tenant = "demo", int timeoutSeconds = 30)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(timeoutSeconds);
+        RunRecord? run = null;
+        while (DateTime.UtcNow < deadline)
+        {
+            run = await Runs.GetAsync(tenant, runId);
+            if (run is not null && condition(run))
+            {
+                return run;
+            }
+
+            await Engine.WaitForChangeAsync(runId, TimeSpan.FromMilliseconds(100));
+        }
+
+        throw new TimeoutException($"run {runId} did not reach the expected state; last status {run?.Status}");
+    }
+
+    public Task<RunRecord> WaitForEndAsync(string runId, string tenant = "demo") =>
+        WaitForAsync(runId, r => r.Status is "completed" or "failed" or "stopped", tenant);
+
+    public async Task<IReadOnlyList<RunEventRecord>> EventsAsync(string runId, string tenant = "demo") =>
+        await Runs.ListEventsAsync(tenant, runId, 0, 10_000);
+
+    public async ValueTask DisposeAsync()
+    {
+        await _host.StopAsync(CancellationToken.None);
+        await _services.DisposeAsync();
+    }
+
+    public static string Signal(SignalKind kind) => kind.ToString();
+}
