@@ -154,7 +154,12 @@ public sealed partial class GraphParser
             case YamlMappingNode map:
                 foreach (var (key, value) in map.Children)
                 {
-                    var id = ((YamlScalarNode)key).Value ?? string.Empty;
+                    if (key is not YamlScalarNode { Value: { } id })
+                    {
+                        Error("$.nodes", key, "a node id (a key under nodes) must be a plain string");
+                        continue;
+                    }
+
                     AddNode(value, $"$.nodes.{id}", id);
                 }
 

@@ -73,7 +73,8 @@ internal static class GraphValidator
 
     private static void CheckReachability(GraphDefinition graph, List<GraphError> errors, Func<string, string, GraphError> at)
     {
-        var withIncoming = graph.Edges.Select(e => e.To).ToHashSet(StringComparer.Ordinal);
+        // A self-loop does not make a node depend on another one: it can still be a start node.
+        var withIncoming = graph.Edges.Where(e => e.From != e.To).Select(e => e.To).ToHashSet(StringComparer.Ordinal);
         var roots = graph.Nodes.Where(n => !withIncoming.Contains(n.Id)).Select(n => n.Id).ToList();
         var seen = new HashSet<string>(roots, StringComparer.Ordinal);
         var queue = new Queue<string>(roots);

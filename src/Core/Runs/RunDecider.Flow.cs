@@ -136,7 +136,8 @@ public sealed partial class RunDecider
     {
         var node = step.State.Nodes[nodeId];
         var outgoing = _graph.Outgoing[nodeId];
-        if (node.Status == NodeStatus.Failed && !outgoing.Any(e => e.When is { MatchesFailure: true }))
+        // A failure is handled only by an edge that can still be taken: an exhausted failure loop routes nothing.
+        if (node.Status == NodeStatus.Failed && !outgoing.Any(e => e.When is { MatchesFailure: true } && !IsExhausted(step.State, e)))
         {
             Terminate(step, RunStatus.Failed, $"node '{nodeId}' failed: {node.Error}");
             return;
@@ -163,6 +164,8 @@ public sealed partial class RunDecider
                 }
             }
 
+            // The target may still be working on an earlier visit (another loop restarted it): end that visit first.
+            Cancel(step, loop.To, step.State.Nodes[loop.To], $"restarted by loop {key}");
             Activate(step, loop.To);
             break;
         }
@@ -221,6 +224,9 @@ public sealed partial class RunDecider
         }
     }
 
+    private static bool IsExhausted(RunState state, EdgeDefinition edge) =>
+        edge.IsLoop && state.LoopTraversals.GetValueOrDefault($"{edge.From}->{edge.To}") >= edge.MaxTraversals;
+
     private static bool IsTaken(RunState state, EdgeDefinition edge)
     {
         var source = state.Nodes[edge.From];
@@ -272,28 +278,7 @@ public sealed partial class RunDecider
     {
         foreach (var (id, node) in step.State.Nodes)
         {
-            switch (node.Status)
-            {
-                case NodeStatus.Running:
-                    step.Commands.Add(new CancelNode(id, node.Visit, node.Attempt));
-                    step.Commands.Add(new CancelTimer(Tags.ForTimeout(id, node.Visit, node.Attempt)));
-                    break;
-                case NodeStatus.WaitingRetry:
-                    step.Commands.Add(new CancelTimer(Tags.ForRetry(id, node.Visit, node.Attempt + 1)));
-                    break;
-                case NodeStatus.WaitingApproval:
-                    step.Commands.Add(new CancelTimer(Tags.ForDeadline(id, node.Visit)));
-                    step.Commands.Add(new CloseApproval(node.ApprovalId!, ApprovalOutcome.Cancelled, SystemActor, reason));
-                    break;
-                case NodeStatus.Ready:
-                    break;
-                default:
-                    continue;
-            }
-
-            node.Status = NodeStatus.Cancelled;
-            node.EndedAt = step.Now;
-            step.Log("node.cancelled", id, node.Attempt);
+            Cancel(step, id, node, reason);
         }
 
         step.State.Status = status;
@@ -301,5 +286,32 @@ public sealed partial class RunDecider
         step.State.EndedAt = step.Now;
         step.Commands.Add(new FinishRun(status, null, reason));
         step.Log(status == RunStatus.Stopped ? "run.stopped" : "run.failed", data: new Dictionary<string, string> { ["reason"] = reason });
+    }
+
+    /// <summary>Ends an active node's current visit as cancelled, closing its work, timers and approval.</summary>
+    private static void Cancel(Step step, string id, NodeState node, string reason)
+    {
+        switch (node.Status)
+        {
+            case NodeStatus.Running:
+                step.Commands.Add(new CancelNode(id, node.Visit, node.Attempt));
+                step.Commands.Add(new CancelTimer(Tags.ForTimeout(id, node.Visit, node.Attempt)));
+                break;
+            case NodeStatus.WaitingRetry:
+                step.Commands.Add(new CancelTimer(Tags.ForRetry(id, node.Visit, node.Attempt + 1)));
+                break;
+            case NodeStatus.WaitingApproval:
+                step.Commands.Add(new CancelTimer(Tags.ForDeadline(id, node.Visit)));
+                step.Commands.Add(new CloseApproval(node.ApprovalId!, ApprovalOutcome.Cancelled, SystemActor, reason));
+                break;
+            case NodeStatus.Ready:
+                break;
+            default:
+                return;
+        }
+
+        node.Status = NodeStatus.Cancelled;
+        node.EndedAt = step.Now;
+        step.Log("node.cancelled", id, node.Attempt);
     }
 }
