@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Numerics;
 using System.Text.RegularExpressions;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
@@ -452,7 +453,14 @@ public sealed partial class GraphParser
         return value;
     }
 
-    private int? OptionalInt(YamlMappingNode map, string key, string path, int min, int max)
+    private int? OptionalInt(YamlMappingNode map, string key, string path, int min, int max) =>
+        OptionalNumber(map, key, path, min, max, "a whole number");
+
+    private double? OptionalDouble(YamlMappingNode map, string key, string path, double min, double max) =>
+        OptionalNumber(map, key, path, min, max, "a number");
+
+    private T? OptionalNumber<T>(YamlMappingNode map, string key, string path, T min, T max, string kind)
+        where T : struct, INumber<T>
     {
         var text = OptionalString(map, key, path);
         if (text is null)
@@ -460,26 +468,9 @@ public sealed partial class GraphParser
             return null;
         }
 
-        if (!int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) || value < min || value > max)
+        if (!T.TryParse(text, CultureInfo.InvariantCulture, out var value) || value < min || value > max)
         {
-            Error(path, Child(map, key), $"'{key}' must be a whole number from {min} to {max}, not '{text}'");
-            return null;
-        }
-
-        return value;
-    }
-
-    private double? OptionalDouble(YamlMappingNode map, string key, string path, double min, double max)
-    {
-        var text = OptionalString(map, key, path);
-        if (text is null)
-        {
-            return null;
-        }
-
-        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || value < min || value > max)
-        {
-            Error(path, Child(map, key), $"'{key}' must be a number from {min} to {max}, not '{text}'");
+            Error(path, Child(map, key), $"'{key}' must be {kind} from {min} to {max}, not '{text}'");
             return null;
         }
 
