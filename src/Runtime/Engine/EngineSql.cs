@@ -40,23 +40,17 @@ internal sealed class EngineSql : IDisposable
 
     public void Execute(string sql, params (string Name, object? Value)[] args)
     {
-        var cmd = Command(sql);
-        Bind(cmd, args);
-        cmd.ExecuteNonQuery();
+        Command(sql, args).ExecuteNonQuery();
     }
 
     public int ExecuteCount(string sql, params (string Name, object? Value)[] args)
     {
-        var cmd = Command(sql);
-        Bind(cmd, args);
-        return cmd.ExecuteNonQuery();
+        return Command(sql, args).ExecuteNonQuery();
     }
 
     public SqliteDataReader Query(string sql, params (string Name, object? Value)[] args)
     {
-        var cmd = Command(sql);
-        Bind(cmd, args);
-        return cmd.ExecuteReader();
+        return Command(sql, args).ExecuteReader();
     }
 
     public void InsertRun(StartRunRequest request, string runId, long version, string now) => Execute(
@@ -207,35 +201,30 @@ internal sealed class EngineSql : IDisposable
         }
     }
 
-    private SqliteCommand Command(string sql)
+    /// <summary>The prepared command for this SQL with the arguments bound; prepared on first use only.</summary>
+    private SqliteCommand Command(string sql, (string Name, object? Value)[] args)
     {
         if (!_prepared.TryGetValue(sql, out var cmd))
         {
             cmd = _connection.CreateCommand();
             cmd.CommandText = sql;
-            _prepared[sql] = cmd;
-        }
-
-        cmd.Transaction = Transaction;
-        return cmd;
-    }
-
-    private static void Bind(SqliteCommand cmd, (string Name, object? Value)[] args)
-    {
-        if (cmd.Parameters.Count == 0)
-        {
+            cmd.Transaction = Transaction;
             foreach (var (name, value) in args)
             {
                 cmd.Parameters.AddWithValue(name, value ?? DBNull.Value);
             }
 
             cmd.Prepare();
-            return;
+            _prepared[sql] = cmd;
+            return cmd;
         }
 
+        cmd.Transaction = Transaction;
         for (var i = 0; i < args.Length; i++)
         {
             cmd.Parameters[i].Value = args[i].Value ?? DBNull.Value;
         }
+
+        return cmd;
     }
 }
