@@ -67,52 +67,15 @@ public sealed partial class EmbeddedEngine
 
     private void ProcessBatch(SqliteConnection connection, EngineSql sql, List<WriterItem> batch)
     {
-        var now = _clock.GetUtcNow();
-        var nowText = now.ToString("O");
-        var post = new List<Action>();
-        var touched = new HashSet<string>(StringComparer.Ordinal);
-        using (var tx = connection.BeginTransaction())
+        // Fast path: the whole batch in one transaction. Should any item throw, the batch is rolled back and
+        // redone with a savepoint per item, so one bad item fails alone and the rest still commit.
+        var outcome = TryCommit(connection, sql, batch, isolateItems: false) ?? TryCommit(connection, sql, batch, isolateItems: true);
+        if (outcome is null)
         {
-            sql.Transaction = tx;
-            foreach (var item in batch)
-            {
-                sql.Execute("SAVEPOINT item");
-                try
-                {
-                    Handle(sql, item, new RunContext(now), nowText, post, touched);
-                    sql.Execute("RELEASE item");
-                }
-                catch (Exception ex)
-                {
-                    sql.Execute("ROLLBACK TO item");
-                    sql.Execute("RELEASE item");
-                    var runId = RunIdOf(item);
-                    _live.Remove(runId);
-                    LogItemFailed(_logger, ex, item.GetType().Name, runId);
-                    post.Add(() => Fail(item, ex));
-                }
-            }
-
-            try
-            {
-                tx.Commit();
-            }
-            catch (SqliteException ex)
-            {
-                sql.Transaction = null;
-                LogBatchFailed(_logger, ex, batch.Count);
-                _live.Clear();
-                foreach (var item in batch)
-                {
-                    Fail(item, ex);
-                }
-
-                return;
-            }
-
-            sql.Transaction = null;
+            return;
         }
 
+        var (post, touched) = outcome.Value;
         foreach (var action in post)
         {
             action();
@@ -128,6 +91,72 @@ public sealed partial class EmbeddedEngine
         }
 
         LiveRuns = _live.Count;
+    }
+
+    /// <returns>The post-commit actions and touched runs; null when the batch was rolled back.</returns>
+    private (List<Action> Post, HashSet<string> Touched)? TryCommit(SqliteConnection connection, EngineSql sql, List<WriterItem> batch, bool isolateItems)
+    {
+        var now = _clock.GetUtcNow();
+        var nowText = now.ToString("O");
+        var post = new List<Action>();
+        var touched = new HashSet<string>(StringComparer.Ordinal);
+        using var tx = connection.BeginTransaction();
+        sql.Transaction = tx;
+        try
+        {
+            foreach (var item in batch)
+            {
+                if (!isolateItems)
+                {
+                    Handle(sql, item, new RunContext(now), nowText, post, touched);
+                    continue;
+                }
+
+                sql.Execute("SAVEPOINT item");
+                try
+                {
+                    Handle(sql, item, new RunContext(now), nowText, post, touched);
+                    sql.Execute("RELEASE item");
+                }
+                catch (Exception ex) when (ex is not SqliteException { SqliteErrorCode: SQLitePCL.raw.SQLITE_FULL or SQLitePCL.raw.SQLITE_IOERR })
+                {
+                    sql.Execute("ROLLBACK TO item");
+                    sql.Execute("RELEASE item");
+                    var runId = RunIdOf(item);
+                    _live.Remove(runId);
+                    LogItemFailed(_logger, ex, item.GetType().Name, runId);
+                    post.Add(() => Fail(item, ex, redispatch: false));
+                }
+            }
+
+            tx.Commit();
+            return (post, touched);
+        }
+        catch (Exception ex)
+        {
+            tx.Rollback();
+
+            // Runs the batch touched may hold half-applied state in memory: reload them from the store.
+            foreach (var item in batch)
+            {
+                _live.Remove(RunIdOf(item));
+            }
+
+            if (isolateItems)
+            {
+                LogBatchFailed(_logger, ex, batch.Count);
+                foreach (var item in batch)
+                {
+                    Fail(item, ex, redispatch: true);
+                }
+            }
+
+            return null;
+        }
+        finally
+        {
+            sql.Transaction = null;
+        }
     }
 
     private void Handle(EngineSql sql, WriterItem item, RunContext ctx, string now, List<Action> post, HashSet<string> touched)
@@ -259,7 +288,11 @@ public sealed partial class EmbeddedEngine
         _options.OnHop?.Invoke(Stopwatch.GetElapsedTime(dispatchedAt));
     }
 
-    private void Fail(WriterItem item, Exception ex)
+    /// <param name="redispatch">
+    /// Run a result's attempt again now (the store failed, so trying again may work); otherwise the attempt's
+    /// outbox row stays and the next start of the engine retries it, so a failing item cannot spin.
+    /// </param>
+    private void Fail(WriterItem item, Exception ex, bool redispatch)
     {
         switch (item)
         {
@@ -269,8 +302,7 @@ public sealed partial class EmbeddedEngine
             case SignalItem s:
                 s.Completion.TrySetException(ex);
                 break;
-            case ResultItem r:
-                // The result was not committed: its outbox row still stands, so run the attempt again.
+            case ResultItem r when redispatch:
                 Dispatch(r.Invocation);
                 break;
         }

@@ -197,4 +197,36 @@ public sealed class EmbeddedEngineTests
         var joinStart = events.Single(e => e.Type == "node.started" && e.NodeId == "join").Seq;
         events.Where(e => e.Type == "node.completed" && e.NodeId is "left" or "right").ShouldAllBe(e => e.Seq < joinStart);
     }
+
+    [Fact]
+    public async Task Signal_ItemFailsInBatch_FailsAloneAndOtherRunsStillCommit()
+    {
+        var dir = TestWarden.NewDataDirectory();
+        string broken, healthy;
+        await using (var first = await TestWarden.StartAsync(dir))
+        {
+            await first.UploadAsync(Support.Graphs.Gate);
+            broken = (await first.StartAsync("gated")).RunId;
+            healthy = (await first.StartAsync("gated")).RunId;
+            await first.WaitForAsync(healthy, _ => first.Runs.ListApprovalsAsync("demo", null, "pending").Result.Count == 2);
+        }
+
+        // Corrupt one run's state so applying anything to it throws inside the writer.
+        await using (var connection = new Warden.Runtime.Storage.SqliteDatabase(dir).Open())
+        {
+            using var cmd = connection.CreateCommand();
+            cmd.CommandText = "UPDATE runs SET state = '{\"nodes\": 5}' WHERE id = $id";
+            cmd.Parameters.AddWithValue("$id", broken);
+            cmd.ExecuteNonQuery();
+        }
+
+        await using var second = await TestWarden.StartAsync(dir);
+        var failing = second.Engine.SignalAsync("demo", broken, new SignalReceived(SignalKind.Stop, "operator:test"));
+        var working = second.Engine.SignalAsync("demo", healthy, new SignalReceived(SignalKind.Stop, "operator:test"));
+
+        await Should.ThrowAsync<Exception>(() => failing);
+        (await working).RunStatus.ShouldBe(RunStatus.Stopped);
+        (await second.Runs.GetAsync("demo", healthy))!.Status.ShouldBe("stopped");
+        (await second.Runs.GetAsync("demo", broken))!.Status.ShouldBe("running");
+    }
 }
