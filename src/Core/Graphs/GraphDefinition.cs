@@ -6,12 +6,13 @@ public sealed record GraphDefinition(
     string? Description,
     GraphDefaults Defaults,
     IReadOnlyList<NodeDefinition> Nodes,
-    IReadOnlyList<EdgeDefinition> Edges)
+    IReadOnlyList<EdgeDefinition> Edges,
+    Guardrails.Budget.BudgetLimit? Budget = null)
 {
     public NodeDefinition? FindNode(string id) => Nodes.FirstOrDefault(n => n.Id == id);
 }
 
-public sealed record GraphDefaults(string Provider, string Model, RetryPolicy Retry, TimeSpan Timeout)
+public sealed record GraphDefaults(string Provider, string Model, RetryPolicy Retry, TimeSpan Timeout, IReadOnlyList<ProviderChoice>? Providers = null)
 {
     public static GraphDefaults Standard { get; } = new("mock", "mock-1", RetryPolicy.Standard, TimeSpan.FromMinutes(2));
 }
@@ -32,7 +33,31 @@ public sealed record NodeDefinition(
     RetryPolicy Retry,
     TimeSpan Timeout,
     MockSettings Mock,
-    ApprovalSettings? Approval);
+    ApprovalSettings? Approval,
+    IReadOnlyList<ProviderChoice>? Providers = null)
+{
+    /// <summary>The providers to try, best first: the node's list, or its single provider and model.</summary>
+    public IReadOnlyList<ProviderChoice> Candidates => Providers is { Count: > 0 } ? Providers : [new ProviderChoice(Provider, Model, null)];
+}
+
+/// <summary>One provider preference, written <c>provider:model</c> or <c>provider:model@region</c>.</summary>
+public sealed partial record ProviderChoice(string Provider, string Model, string? Region)
+{
+    [System.Text.RegularExpressions.GeneratedRegex(@"^([a-z][a-z0-9-]*):([A-Za-z0-9._:/-]+?)(?:@([a-z0-9-]+))?$", System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
+    private static partial System.Text.RegularExpressions.Regex Grammar();
+
+    public static bool TryParse(string text, out ProviderChoice? choice)
+    {
+        var m = Grammar().Match(text.Trim());
+        choice = m.Success ? new ProviderChoice(m.Groups[1].Value, m.Groups[2].Value, m.Groups[3].Success ? m.Groups[3].Value : null) : null;
+        return m.Success;
+    }
+
+    /// <summary>The breaker and rate-limit key: provider and region.</summary>
+    public string Key => Region is null ? Provider : $"{Provider}@{Region}";
+
+    public override string ToString() => Region is null ? $"{Provider}:{Model}" : $"{Provider}:{Model}@{Region}";
+}
 
 /// <summary>Retry with exponential backoff; jitter is drawn from the run's seed so decisions replay identically.</summary>
 public sealed record RetryPolicy(int MaxAttempts, TimeSpan InitialBackoff, TimeSpan MaxBackoff, double Multiplier)

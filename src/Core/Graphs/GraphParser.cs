@@ -12,10 +12,11 @@ namespace Warden.Core.Graphs;
 /// </summary>
 public sealed partial class GraphParser
 {
-    private static readonly HashSet<string> TopKeys = ["name", "description", "defaults", "nodes", "edges"];
-    private static readonly HashSet<string> DefaultKeys = ["provider", "model", "retries", "retry", "timeout"];
+    private static readonly HashSet<string> TopKeys = ["name", "description", "defaults", "budget", "nodes", "edges"];
+    private static readonly HashSet<string> DefaultKeys = ["provider", "model", "providers", "retries", "retry", "timeout"];
+    private static readonly HashSet<string> BudgetKeys = ["max_cost_usd", "max_tokens"];
     private static readonly HashSet<string> NodeKeys =
-        ["id", "kind", "role", "prompt", "provider", "model", "retries", "retry", "timeout", "mock", "message", "deadline", "on_timeout", "description"];
+        ["id", "kind", "role", "prompt", "provider", "model", "providers", "retries", "retry", "timeout", "mock", "message", "deadline", "on_timeout", "description"];
 
     private static readonly HashSet<string> RetryKeys = ["max_attempts", "initial_backoff", "max_backoff", "multiplier"];
     private static readonly HashSet<string> MockKeys = ["latency_ms", "fail_first_attempts", "error_rate"];
@@ -106,7 +107,7 @@ public sealed partial class GraphParser
         var defaults = ParseDefaults(Child(root, "defaults"));
         var nodes = ParseNodes(Child(root, "nodes"), defaults);
         var edges = ParseEdges(Child(root, "edges"));
-        return new GraphDefinition(name ?? string.Empty, description, defaults, nodes, edges);
+        return new GraphDefinition(name ?? string.Empty, description, defaults, nodes, edges, ParseBudget(Child(root, "budget")));
     }
 
     private static string StripMark(string message)
@@ -134,7 +135,63 @@ public sealed partial class GraphParser
             OptionalString(map, "provider", "$.defaults.provider") ?? standard.Provider,
             OptionalString(map, "model", "$.defaults.model") ?? standard.Model,
             ParseRetry(map, "$.defaults", standard.Retry),
-            OptionalDuration(map, "timeout", "$.defaults.timeout") ?? standard.Timeout);
+            OptionalDuration(map, "timeout", "$.defaults.timeout") ?? standard.Timeout,
+            ParseProviders(Child(map, "providers"), "$.defaults.providers"));
+    }
+
+    private Guardrails.Budget.BudgetLimit? ParseBudget(YamlNode? node)
+    {
+        if (node is null)
+        {
+            return null;
+        }
+
+        if (node is not YamlMappingNode map)
+        {
+            Error("$.budget", node, "budget must be a mapping of max_cost_usd and/or max_tokens");
+            return null;
+        }
+
+        CheckKeys(map, "$.budget", BudgetKeys);
+        var cost = OptionalNumber(map, "max_cost_usd", "$.budget.max_cost_usd", 0m, 1_000_000m, "an amount in USD");
+        var tokens = OptionalNumber(map, "max_tokens", "$.budget.max_tokens", 1L, 10_000_000_000L, "a whole number");
+        if (cost is null && tokens is null)
+        {
+            Error("$.budget", map, "budget needs max_cost_usd, max_tokens or both");
+        }
+
+        return new Guardrails.Budget.BudgetLimit(cost, tokens);
+    }
+
+    /// <summary>A list of provider:model[@region] preferences, best first.</summary>
+    private List<ProviderChoice>? ParseProviders(YamlNode? node, string path)
+    {
+        if (node is null)
+        {
+            return null;
+        }
+
+        if (node is not YamlSequenceNode seq || seq.Children.Count == 0)
+        {
+            Error(path, node, "providers must be a non-empty list of 'provider:model' or 'provider:model@region'");
+            return null;
+        }
+
+        var result = new List<ProviderChoice>();
+        for (var i = 0; i < seq.Children.Count; i++)
+        {
+            var item = seq.Children[i];
+            if (item is YamlScalarNode { Value: { } text } && ProviderChoice.TryParse(text, out var choice))
+            {
+                result.Add(choice!);
+            }
+            else
+            {
+                Error($"{path}[{i}]", item, $"'{(item as YamlScalarNode)?.Value}' is not 'provider:model' or 'provider:model@region'");
+            }
+        }
+
+        return result;
     }
 
     private List<NodeDefinition> ParseNodes(YamlNode? node, GraphDefaults defaults)
@@ -260,17 +317,22 @@ public sealed partial class GraphParser
                     onTimeout ?? ApprovalTimeoutAction.Fail);
             }
 
+            var provider = OptionalString(map, "provider", path + ".provider");
+            var model = OptionalString(map, "model", path + ".model");
+            var providers = ParseProviders(Child(map, "providers"), path + ".providers")
+                ?? (provider is null && model is null ? defaults.Providers : null);
             result.Add(new NodeDefinition(
                 id,
                 kind,
                 role,
                 prompt,
-                OptionalString(map, "provider", path + ".provider") ?? defaults.Provider,
-                OptionalString(map, "model", path + ".model") ?? defaults.Model,
+                providers?[0].Provider ?? provider ?? defaults.Provider,
+                providers?[0].Model ?? model ?? defaults.Model,
                 ParseRetry(map, path, defaults.Retry),
                 OptionalDuration(map, "timeout", path + ".timeout") ?? defaults.Timeout,
                 ParseMock(Child(map, "mock"), path + ".mock"),
-                approval));
+                approval,
+                providers));
         }
     }
 

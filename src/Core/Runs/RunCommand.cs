@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Warden.Core.Costs;
 using Warden.Core.Graphs;
 
 namespace Warden.Core.Runs;
@@ -14,6 +15,8 @@ namespace Warden.Core.Runs;
 [JsonDerivedType(typeof(EscalateApproval), "escalate_approval")]
 [JsonDerivedType(typeof(AppendTimeline), "append_timeline")]
 [JsonDerivedType(typeof(FinishRun), "finish_run")]
+[JsonDerivedType(typeof(AskGuardrails), "ask_guardrails")]
+[JsonDerivedType(typeof(RecordOutcome), "record_outcome")]
 public abstract record RunCommand;
 
 /// <summary>Everything an executor needs to run one attempt of an agent step, with no further lookups.</summary>
@@ -30,8 +33,12 @@ public sealed record NodeInvocation(
     string Model,
     TimeSpan Timeout,
     MockSettings Mock,
-    long Seed)
+    long Seed,
+    IReadOnlyList<ProviderChoice>? Providers = null)
 {
+    /// <summary>The providers to try in order: those the guardrails admitted, or the node's own choice.</summary>
+    public IReadOnlyList<ProviderChoice> Candidates => Providers is { Count: > 0 } ? Providers : [new ProviderChoice(Provider, Model, null)];
+
     /// <summary>Identifies this attempt; side effects are keyed by it so a re-run after a crash counts once.</summary>
     public string Key => $"{RunId}/{NodeId}/{Visit}/{Attempt}";
 }
@@ -62,7 +69,19 @@ public sealed record TimelineEntry(string Type, DateTimeOffset At, string? NodeI
 
 public sealed record AppendTimeline(IReadOnlyList<TimelineEntry> Entries) : RunCommand;
 
-public sealed record FinishRun(RunStatus Status, string? Output, string? Reason) : RunCommand;
+public sealed record FinishRun(RunStatus Status, string? Output, string? Reason, string? ErrorCode = null) : RunCommand;
+
+/// <summary>
+/// Before a step: may it run, on which providers? Hosts check breakers, rate limits and budgets (run, graph,
+/// tenant), reserve the estimated cost under <see cref="ReservationKey"/>, and answer with <see cref="GuardrailAnswered"/>.
+/// </summary>
+public sealed record AskGuardrails(string NodeId, int Visit, int Attempt, IReadOnlyList<ProviderChoice> Candidates, long PromptTokens, Guardrails.Budget.BudgetLimit? RunBudget) : RunCommand
+{
+    public string ReservationKey(string runId) => $"{runId}/{NodeId}/{Visit}/{Attempt}";
+}
+
+/// <summary>After a step (even a late or cancelled one): settle its reservation and tell the breakers how each call went.</summary>
+public sealed record RecordOutcome(string ReservationKey, string NodeId, Usage Usage, IReadOnlyList<ProviderCall> Calls) : RunCommand;
 
 /// <summary>Why an event could not be applied (the state is unchanged); hosts map this to 409.</summary>
 public sealed record DecisionRejection(string Code, string Message);

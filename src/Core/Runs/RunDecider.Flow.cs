@@ -85,17 +85,65 @@ public sealed partial class RunDecider
         Dispatch(step, nodeId);
     }
 
+    /// <summary>Starts the next attempt: first the guardrails must admit it (budget, rate limits, breakers).</summary>
     private void Dispatch(Step step, string nodeId)
     {
         var node = step.State.Nodes[nodeId];
-        var definition = _graph.Nodes[nodeId];
         node.Attempt++;
-        node.Status = NodeStatus.Running;
+        node.Status = NodeStatus.Admitting;
         if (node.Attempt == 1)
         {
             node.StartedAt = step.Now;
         }
 
+        AskAdmission(step, nodeId);
+    }
+
+    private void AskAdmission(Step step, string nodeId)
+    {
+        var node = step.State.Nodes[nodeId];
+        var definition = _graph.Nodes[nodeId];
+        var promptTokens = Providers.MockResponder.EstimateTokens(RenderPrompt(step.State, definition));
+        step.Commands.Add(new AskGuardrails(nodeId, node.Visit, node.Attempt, definition.Candidates, promptTokens, _graph.Definition.Budget));
+    }
+
+    private Outcome OnGuardrailAnswered(Step step, GuardrailAnswered e)
+    {
+        var node = step.State.Nodes.GetValueOrDefault(e.NodeId);
+        if (node is null || node.Status != NodeStatus.Admitting || node.Visit != e.Visit || node.Attempt != e.Attempt)
+        {
+            return Outcome.Stale;
+        }
+
+        switch (e.Verdict)
+        {
+            case AdmissionVerdict.Admitted:
+                Execute(step, e.NodeId, e.Providers);
+                break;
+            case AdmissionVerdict.BudgetExceeded:
+                step.Log("budget.exceeded", e.NodeId, e.Attempt, new Dictionary<string, string> { ["reason"] = e.Reason ?? string.Empty });
+                Terminate(step, RunStatus.Failed, e.Reason ?? "budget exceeded", Guardrails.Budget.BudgetLedger.ExceededCode);
+                break;
+            default:
+                var wait = e.RetryAfter is { } r && r > TimeSpan.FromMilliseconds(100) ? r : TimeSpan.FromMilliseconds(100);
+                step.Commands.Add(new StartTimer(Tags.ForAdmit(e.NodeId, e.Visit, e.Attempt), step.Now + wait));
+                step.Log("node.throttled", e.NodeId, e.Attempt, new Dictionary<string, string>
+                {
+                    ["reason"] = e.Reason ?? string.Empty,
+                    ["retry_in_ms"] = Str((long)wait.TotalMilliseconds),
+                });
+                break;
+        }
+
+        return Outcome.Applied;
+    }
+
+    private void Execute(Step step, string nodeId, IReadOnlyList<ProviderChoice> providers)
+    {
+        var node = step.State.Nodes[nodeId];
+        var definition = _graph.Nodes[nodeId];
+        node.Status = NodeStatus.Running;
+        var first = providers.Count > 0 ? providers[0] : definition.Candidates[0];
         var prompt = RenderPrompt(step.State, definition);
         step.Commands.Add(new ExecuteNode(new NodeInvocation(
             step.State.RunId,
@@ -106,18 +154,20 @@ public sealed partial class RunDecider
             node.Attempt,
             definition.Role!,
             prompt,
-            definition.Provider,
-            definition.Model,
+            first.Provider,
+            first.Model,
             definition.Timeout,
             definition.Mock,
-            step.State.Seed)));
+            step.State.Seed,
+            providers.Count > 0 ? providers : null)));
         step.Commands.Add(new StartTimer(Tags.ForTimeout(nodeId, node.Visit, node.Attempt), step.Now + definition.Timeout));
         step.Log("node.started", nodeId, node.Attempt, new Dictionary<string, string>
         {
             ["visit"] = Str(node.Visit),
             ["role"] = definition.Role!,
-            ["provider"] = definition.Provider,
-            ["model"] = definition.Model,
+            ["provider"] = first.Provider,
+            ["model"] = first.Model,
+            ["providers"] = string.Join(", ", providers),
         });
     }
 
@@ -274,7 +324,7 @@ public sealed partial class RunDecider
     }
 
     /// <summary>Ends the run now: every started node ends as cancelled and every timer and approval closes.</summary>
-    private static void Terminate(Step step, RunStatus status, string reason)
+    private static void Terminate(Step step, RunStatus status, string reason, string? errorCode = null)
     {
         foreach (var (id, node) in step.State.Nodes)
         {
@@ -283,8 +333,9 @@ public sealed partial class RunDecider
 
         step.State.Status = status;
         step.State.Error = reason;
+        step.State.ErrorCode = errorCode;
         step.State.EndedAt = step.Now;
-        step.Commands.Add(new FinishRun(status, null, reason));
+        step.Commands.Add(new FinishRun(status, null, reason, errorCode));
         step.Log(status == RunStatus.Stopped ? "run.stopped" : "run.failed", data: new Dictionary<string, string> { ["reason"] = reason });
     }
 
@@ -299,6 +350,11 @@ public sealed partial class RunDecider
                 break;
             case NodeStatus.WaitingRetry:
                 step.Commands.Add(new CancelTimer(Tags.ForRetry(id, node.Visit, node.Attempt + 1)));
+                break;
+            case NodeStatus.Admitting:
+                // Whatever the guardrails reserved for this attempt is released when the host sees the cancel.
+                step.Commands.Add(new CancelTimer(Tags.ForAdmit(id, node.Visit, node.Attempt)));
+                step.Commands.Add(new CancelNode(id, node.Visit, node.Attempt));
                 break;
             case NodeStatus.WaitingApproval:
                 step.Commands.Add(new CancelTimer(Tags.ForDeadline(id, node.Visit)));

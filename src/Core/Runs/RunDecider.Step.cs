@@ -47,6 +47,9 @@ public sealed partial class RunDecider
         public const string Retry = "retry";
         public const string Timeout = "timeout";
         public const string Deadline = "deadline";
+        public const string Admit = "admit";
+
+        public static string ForAdmit(string nodeId, int visit, int attempt) => $"{Admit}:{nodeId}:{visit}:{attempt}";
 
         public static string ForRetry(string nodeId, int visit, int attempt) => $"{Retry}:{nodeId}:{visit}:{attempt}";
 

@@ -56,25 +56,38 @@ public sealed partial class RunDecider
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(evt);
+
+        // A step's spend and provider health are recorded whatever the run makes of its result: a late or
+        // cancelled call still cost money and still says something about the provider.
+        RunCommand[] record = evt switch
+        {
+            NodeSucceeded e => [new RecordOutcome($"{state.RunId}/{e.NodeId}/{e.Visit}/{e.Attempt}", e.NodeId, e.Usage, e.Calls ?? [])],
+            NodeFailed e => [new RecordOutcome($"{state.RunId}/{e.NodeId}/{e.Visit}/{e.Attempt}", e.NodeId, e.Usage ?? Costs.Usage.Zero, e.Calls ?? [])],
+            _ => [],
+        };
         if (state.Status.IsTerminal())
         {
-            return Reject(state, "RUN_FINISHED", $"run {state.RunId} has already {state.Status.ToString().ToLowerInvariant()}");
+            return record.Length > 0
+                ? new Decision(state, record)
+                : Reject(state, "RUN_FINISHED", $"run {state.RunId} has already {state.Status.ToString().ToLowerInvariant()}");
         }
 
         var step = new Step(state.Clone(), ctx.Now);
+        step.Commands.AddRange(record);
         var outcome = evt switch
         {
             NodeSucceeded e => OnNodeSucceeded(step, e),
             NodeFailed e => OnNodeFailed(step, e),
             TimerFired e => OnTimerFired(step, e),
             SignalReceived e => OnSignal(step, e),
+            GuardrailAnswered e => OnGuardrailAnswered(step, e),
             _ => throw new ArgumentOutOfRangeException(nameof(evt), evt.GetType().Name, "unknown run event"),
         };
 
         return outcome switch
         {
             Outcome.Applied => step.ToDecision(),
-            Outcome.Stale => new Decision(state, []),
+            Outcome.Stale => new Decision(state, record),
             _ => Reject(state, step.RejectionCode!, step.RejectionMessage!),
         };
     }
@@ -157,6 +170,10 @@ public sealed partial class RunDecider
                     Dispatch(step, nodeId);
                 }
 
+                return Outcome.Applied;
+
+            case Tags.Admit when node.Status == NodeStatus.Admitting && attempt == node.Attempt:
+                AskAdmission(step, nodeId);
                 return Outcome.Applied;
 
             case Tags.Timeout when node.Status == NodeStatus.Running && attempt == node.Attempt:

@@ -9,11 +9,13 @@ namespace Warden.Core.Runs;
 [JsonDerivedType(typeof(NodeFailed), "node_failed")]
 [JsonDerivedType(typeof(TimerFired), "timer_fired")]
 [JsonDerivedType(typeof(SignalReceived), "signal")]
+[JsonDerivedType(typeof(GuardrailAnswered), "guardrail_answered")]
 public abstract record RunEvent;
 
-public sealed record NodeSucceeded(string NodeId, int Visit, int Attempt, string Output, Usage Usage, string Provider, string Model, long DurationMs) : RunEvent;
+/// <param name="Calls">Every provider call the attempt made (retries and fallbacks included), for breakers and audit.</param>
+public sealed record NodeSucceeded(string NodeId, int Visit, int Attempt, string Output, Usage Usage, string Provider, string Model, long DurationMs, IReadOnlyList<ProviderCall>? Calls = null) : RunEvent;
 
-public sealed record NodeFailed(string NodeId, int Visit, int Attempt, string Error, bool Retryable, Usage? Usage = null) : RunEvent;
+public sealed record NodeFailed(string NodeId, int Visit, int Attempt, string Error, bool Retryable, Usage? Usage = null, IReadOnlyList<ProviderCall>? Calls = null) : RunEvent;
 
 public sealed record TimerFired(string Tag) : RunEvent;
 
@@ -27,3 +29,27 @@ public enum SignalKind
 }
 
 public sealed record SignalReceived(SignalKind Kind, string Actor, string? ApprovalId = null, string? Comment = null) : RunEvent;
+
+public enum AdmissionVerdict
+{
+    Admitted,
+
+    /// <summary>A budget would be passed: the run is killed with BUDGET_EXCEEDED.</summary>
+    BudgetExceeded,
+
+    /// <summary>No capacity now (rate limit, or every provider's breaker is open): ask again after RetryAfter.</summary>
+    Throttled,
+}
+
+/// <summary>The guardrails' answer to <see cref="AskGuardrails"/>: which providers may be called, in order.</summary>
+public sealed record GuardrailAnswered(
+    string NodeId,
+    int Visit,
+    int Attempt,
+    AdmissionVerdict Verdict,
+    IReadOnlyList<Graphs.ProviderChoice> Providers,
+    string? Reason = null,
+    TimeSpan? RetryAfter = null) : RunEvent;
+
+/// <summary>One call to one provider, as the router made it.</summary>
+public sealed record ProviderCall(string Provider, string Model, string? Region, bool Succeeded, bool Retryable, string? Error, long LatencyMs, Usage Usage);

@@ -18,6 +18,9 @@ public enum NodeStatus
 
     /// <summary>Due to run, held back because the run is paused.</summary>
     Ready,
+
+    /// <summary>Waiting for the guardrails to admit the attempt (budget, rate limit, breakers).</summary>
+    Admitting,
     Running,
     WaitingRetry,
     WaitingApproval,
@@ -35,7 +38,7 @@ public static class RunStatusExtensions
         status is NodeStatus.Succeeded or NodeStatus.Failed or NodeStatus.Skipped or NodeStatus.Cancelled;
 
     public static bool IsActive(this NodeStatus status) =>
-        status is NodeStatus.Ready or NodeStatus.Running or NodeStatus.WaitingRetry or NodeStatus.WaitingApproval;
+        status is NodeStatus.Ready or NodeStatus.Admitting or NodeStatus.Running or NodeStatus.WaitingRetry or NodeStatus.WaitingApproval;
 }
 
 /// <summary>
@@ -66,6 +69,9 @@ public sealed class RunState
     public string? Output { get; set; }
 
     public string? Error { get; set; }
+
+    /// <summary>A stable code for why the run failed, when there is one (e.g. BUDGET_EXCEEDED).</summary>
+    public string? ErrorCode { get; set; }
 
     public Usage Usage { get; set; } = Usage.Zero;
 

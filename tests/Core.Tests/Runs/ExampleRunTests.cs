@@ -18,7 +18,7 @@ public class ExampleRunTests
     {
         var decider = new RunDecider(GraphParser.Parse(yaml));
         var now = T0;
-        var decision = decider.Start(new RunStart("run-ex", "t", "g", 1, input, seed), new RunContext(now));
+        var decision = Admission.AdmitAll(decider, decider.Start(new RunStart("run-ex", "t", "g", 1, input, seed), new RunContext(now)), new RunContext(now));
         var all = new List<RunCommand>(decision.Commands);
         var pending = new Queue<RunCommand>(decision.Commands);
         while (pending.Count > 0 && !decision.State.Status.IsTerminal())
@@ -35,7 +35,7 @@ public class ExampleRunTests
             }
 
             now += TimeSpan.FromSeconds(1);
-            decision = decider.Apply(decision.State, evt, new RunContext(now));
+            decision = Admission.AdmitAll(decider, decider.Apply(decision.State, evt, new RunContext(now)), new RunContext(now));
             decision.Rejected.ShouldBeFalse();
             all.AddRange(decision.Commands);
             foreach (var command in decision.Commands)

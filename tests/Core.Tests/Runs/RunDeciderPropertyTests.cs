@@ -114,7 +114,8 @@ public class RunDeciderPropertyTests
             var sim = Simulate(scenario, after: (before, evt, ctx, decision) =>
             {
                 var reloaded = WardenJson.Deserialize<RunState>(WardenJson.Serialize(before));
-                var replay = new RunDecider(GraphParser.Parse(scenario.Yaml)).Apply(reloaded, evt, ctx);
+                var decider = new RunDecider(GraphParser.Parse(scenario.Yaml));
+                var replay = Admission.AdmitAll(decider, decider.Apply(reloaded, evt, ctx), ctx);
                 WardenJson.Serialize(replay.State).ShouldBe(WardenJson.Serialize(decision.State));
                 WardenJson.Serialize(replay.Commands).ShouldBe(WardenJson.Serialize(decision.Commands));
             });

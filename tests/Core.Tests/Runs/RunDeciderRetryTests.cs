@@ -156,8 +156,8 @@ public class RunDeciderRetryTests
         // Act
         var decision = run.Apply(new NodeSucceeded("a", 1, 1, "late", Usage.Zero, "mock", "mock-1", 31_000));
 
-        // Assert
-        decision.Commands.ShouldBeEmpty();
+        // Assert: only the late call's spend is recorded.
+        decision.Commands.ShouldHaveSingleItem().ShouldBeOfType<RecordOutcome>().ReservationKey.ShouldBe("run-1/a/1/1");
         decision.State.ShouldBeSameAs(before);
         run.Node("a").Attempt.ShouldBe(2);
     }

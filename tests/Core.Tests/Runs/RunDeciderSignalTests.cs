@@ -173,12 +173,20 @@ public class RunDeciderSignalTests
 
         // Assert
         before.Status.ShouldBe(finished);
+        decision.State.ShouldBeSameAs(before);
+        RunHarness.Serialize(before).ShouldBe(json);
+        if (run.Event(act) is NodeSucceeded or NodeFailed)
+        {
+            // A late result changes nothing but its spend and provider health, which are still recorded.
+            decision.Rejected.ShouldBeFalse();
+            decision.Commands.ShouldHaveSingleItem().ShouldBeOfType<RecordOutcome>();
+            return;
+        }
+
         decision.Rejected.ShouldBeTrue();
         decision.Rejection!.Code.ShouldBe("RUN_FINISHED");
         decision.Rejection.Message.ShouldBe($"run run-1 has already {finished.ToString().ToLowerInvariant()}");
         decision.Commands.ShouldBeEmpty();
-        decision.State.ShouldBeSameAs(before);
-        RunHarness.Serialize(before).ShouldBe(json);
     }
 
     public static TheoryData<RunEvent> StaleEvents() => new()
@@ -213,7 +221,16 @@ public class RunDeciderSignalTests
 
         // Assert
         decision.Rejected.ShouldBeFalse();
-        decision.Commands.ShouldBeEmpty();
+        if (stale is TimerFired)
+        {
+            decision.Commands.ShouldBeEmpty();
+        }
+        else
+        {
+            // A late result still reports its spend and provider health.
+            decision.Commands.ShouldHaveSingleItem().ShouldBeOfType<RecordOutcome>();
+        }
+
         decision.State.ShouldBeSameAs(before);
         RunHarness.Serialize(decision.State).ShouldBe(json);
     }

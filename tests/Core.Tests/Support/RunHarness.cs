@@ -21,7 +21,7 @@ internal sealed class RunHarness
         Decider = new RunDecider(GraphParser.Parse(yaml));
         Seed = seed;
         Now = T0;
-        var start = Decider.Start(new RunStart("run-1", "tenant-1", "graph-1", 1, """{"task":"sort numbers"}""", seed), new RunContext(Now));
+        var start = Admission.AdmitAll(Decider, Decider.Start(new RunStart("run-1", "tenant-1", "graph-1", 1, """{"task":"sort numbers"}""", seed), new RunContext(Now)), new RunContext(Now));
         State = start.State;
         Last = start;
         History.AddRange(start.Commands);
@@ -45,7 +45,7 @@ internal sealed class RunHarness
     public Decision Apply(RunEvent evt)
     {
         Now += TimeSpan.FromSeconds(1);
-        var decision = Decider.Apply(State, evt, new RunContext(Now));
+        var decision = Admission.AdmitAll(Decider, Decider.Apply(State, evt, new RunContext(Now)), new RunContext(Now));
         Last = decision;
         if (!decision.Rejected)
         {

@@ -44,7 +44,7 @@ internal sealed class RunSimulator
     {
         Decider = new RunDecider(graph);
         Now = T0;
-        var start = Decider.Start(new RunStart("run-sim", "tenant", "graph", 1, """{"task":"demo","request":"demo"}""", seed), new RunContext(Now));
+        var start = Admission.AdmitAll(Decider, Decider.Start(new RunStart("run-sim", "tenant", "graph", 1, """{"task":"demo","request":"demo"}""", seed), new RunContext(Now)), new RunContext(Now));
         State = start.State;
         Record(null, start);
     }
@@ -185,7 +185,7 @@ internal sealed class RunSimulator
         var ctx = new RunContext(Now);
         var before = State;
         BeforeApply?.Invoke(before, evt, ctx);
-        var decision = Decider.Apply(before, evt, ctx);
+        var decision = Admission.AdmitAll(Decider, Decider.Apply(before, evt, ctx), ctx);
         _delivered.Add(evt);
         if (decision.Rejected)
         {
