@@ -136,11 +136,13 @@ public sealed partial class EmbeddedEngine
         {
             tx.Rollback();
 
-            // Runs the batch touched may hold half-applied state in memory: reload them from the store.
+            // Runs and guardrails the batch touched may hold half-applied state in memory: reload them from the store.
             foreach (var item in batch)
             {
                 _live.Remove(RunIdOf(item));
             }
+
+            _guardrails.Forget();
 
             if (isolateItems)
             {
@@ -166,13 +168,25 @@ public sealed partial class EmbeddedEngine
             case StartItem s:
             {
                 var request = s.Request;
+                if (_guardrails.TenantBlocked(sql, request.TenantId, ctx.Now) is { } blocked)
+                {
+                    post.Add(() => s.Completion.TrySetException(new BudgetExceededException(blocked)));
+                    break;
+                }
+
                 sql.InsertRun(request, s.RunId, s.Version, now);
                 var live = new LiveRun(request.TenantId, s.Decider, new RunState { RunId = s.RunId }, 0, 0);
-                var decision = s.Decider.Start(new RunStart(s.RunId, request.TenantId, request.GraphId, (int)s.Version, request.Input, s.Seed), ctx);
-                Persist(sql, live, decision, now, post);
                 _live[s.RunId] = live;
+                var decision = s.Decider.Start(new RunStart(s.RunId, request.TenantId, request.GraphId, (int)s.Version, request.Input, s.Seed), ctx);
+                var asks = new List<AskGuardrails>();
+                Persist(sql, live, decision, ctx.Now, now, post, asks);
+                foreach (var ask in asks)
+                {
+                    Apply(sql, live, _guardrails.Answer(sql, live.TenantId, live.State, ask, ctx.Now), ctx, now, post);
+                }
+
                 touched.Add(s.RunId);
-                post.Add(() => s.Completion.TrySetResult(new StartRunResult(s.RunId, request.GraphId, s.Version, decision.State.Status)));
+                post.Add(() => s.Completion.TrySetResult(new StartRunResult(s.RunId, request.GraphId, s.Version, live.State.Status)));
                 break;
             }
 
@@ -180,7 +194,12 @@ public sealed partial class EmbeddedEngine
             {
                 var inv = r.Invocation;
                 sql.DeleteOutbox(inv.RunId, inv.NodeId, inv.Visit, inv.Attempt);
-                sql.RecordUsage(inv, r.Execution, now);
+                sql.RecordUsage(inv, r.Execution.Event switch
+                {
+                    NodeSucceeded ok => ok.Calls ?? [],
+                    NodeFailed failed => failed.Calls ?? [],
+                    _ => [],
+                }, now);
                 post.Add(() => CountHop(r.DispatchedAt));
                 if (Live(sql, inv.RunId) is { } live)
                 {
@@ -200,6 +219,13 @@ public sealed partial class EmbeddedEngine
                     touched.Add(t.RunId);
                 }
 
+                break;
+            }
+
+            case AdminItem a:
+            {
+                var result = a.Action(sql, ctx.Now);
+                post.Add(() => a.Completion.TrySetResult(result));
                 break;
             }
 
@@ -226,21 +252,40 @@ public sealed partial class EmbeddedEngine
     private Decision Apply(EngineSql sql, LiveRun live, RunEvent evt, RunContext ctx, string now, List<Action> post)
     {
         var decision = live.Decider.Apply(live.State, evt, ctx);
-        if (!decision.Rejected && !ReferenceEquals(decision.State, live.State))
+        if (decision.Rejected || (ReferenceEquals(decision.State, live.State) && decision.Commands.Count == 0))
         {
-            Persist(sql, live, decision, now, post);
+            return decision;
+        }
+
+        var asks = new List<AskGuardrails>();
+        Persist(sql, live, decision, ctx.Now, now, post, asks);
+
+        // The embedded engine answers guardrail questions at once, in the same transaction, so admitting a
+        // step costs no extra commit. (The Durable host asks its entities instead.)
+        foreach (var ask in asks)
+        {
+            Apply(sql, live, _guardrails.Answer(sql, live.TenantId, live.State, ask, ctx.Now), ctx, now, post);
         }
 
         return decision;
     }
 
-    private void Persist(EngineSql sql, LiveRun live, Decision decision, string now, List<Action> post)
+    private void Persist(EngineSql sql, LiveRun live, Decision decision, DateTimeOffset at, string now, List<Action> post, List<AskGuardrails> asks)
     {
         var runId = decision.State.RunId;
         sql.Persist(live, decision, now, command =>
         {
             switch (command)
             {
+                case AskGuardrails ask:
+                    asks.Add(ask);
+                    break;
+                case RecordOutcome outcome:
+                    _guardrails.Record(sql, live.TenantId, decision.State, outcome, at);
+                    break;
+                case FinishRun:
+                    _guardrails.ReleaseRun(sql, live.TenantId, decision.State, at);
+                    break;
                 case ExecuteNode e:
                     post.Add(() => Dispatch(e.Invocation));
                     break;
@@ -301,6 +346,9 @@ public sealed partial class EmbeddedEngine
                 break;
             case SignalItem s:
                 s.Completion.TrySetException(ex);
+                break;
+            case AdminItem a:
+                a.Completion.TrySetException(ex);
                 break;
             case ResultItem r when redispatch:
                 Dispatch(r.Invocation);

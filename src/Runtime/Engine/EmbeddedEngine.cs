@@ -4,7 +4,10 @@ using System.Security.Cryptography;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Warden.Core.Runs;
+using Warden.Core.Costs;
+using Warden.Core.Guardrails.Budget;
 using Warden.Runtime.Execution;
+using Warden.Runtime.Guardrails;
 using Warden.Runtime.Storage;
 
 namespace Warden.Runtime.Engine;
@@ -24,6 +27,7 @@ public sealed partial class EmbeddedEngine : IRunEngine, IAsyncDisposable
     private readonly EngineOptions _options;
     private readonly ILogger _logger;
     private readonly DeciderCache _deciders = new();
+    private readonly GuardrailService _guardrails;
     private readonly Channel<WriterItem> _inbox = Channel.CreateUnbounded<WriterItem>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Channel<Job> _jobs = Channel.CreateUnbounded<Job>();
     private readonly ConcurrentDictionary<string, CancellationTokenSource> _inFlight = new(StringComparer.Ordinal);
@@ -34,8 +38,9 @@ public sealed partial class EmbeddedEngine : IRunEngine, IAsyncDisposable
     private long _hops;
     private long _events;
 
-    public EmbeddedEngine(SqliteDatabase db, IGraphStore graphs, NodeExecutor executor, TimeProvider clock, EngineOptions options, ILogger<EmbeddedEngine> logger)
+    public EmbeddedEngine(SqliteDatabase db, IGraphStore graphs, NodeExecutor executor, TimeProvider clock, EngineOptions options, GuardrailOptions guardrails, PriceTable prices, ILogger<EmbeddedEngine> logger)
     {
+        _guardrails = new GuardrailService(guardrails, prices);
         _db = db;
         _graphs = graphs;
         _executor = executor;
@@ -90,6 +95,25 @@ public sealed partial class EmbeddedEngine : IRunEngine, IAsyncDisposable
 
     public Task WaitForChangeAsync(string runId, TimeSpan timeout, CancellationToken ct = default) =>
         Notifier.WaitAsync(runId, timeout, ct);
+
+    /// <summary>Closes a provider's breaker (admin), serialized with the decisions that use it.</summary>
+    public Task ResetBreakerAsync(string providerKey, CancellationToken ct = default) =>
+        AdminAsync((sql, now) =>
+        {
+            _guardrails.ResetBreaker(sql, providerKey, now);
+            return providerKey;
+        }, ct);
+
+    /// <summary>Sets a tenant's monthly budget (graphId null) or a graph's budget; returns the budget's state.</summary>
+    public async Task<BudgetState> SetBudgetAsync(string tenantId, string? graphId, BudgetLimit limit, CancellationToken ct = default) =>
+        (BudgetState)await AdminAsync((sql, now) => _guardrails.SetLimit(sql, tenantId, graphId, limit, now), ct);
+
+    private async Task<object> AdminAsync(Func<EngineSql, DateTimeOffset, object> action, CancellationToken ct)
+    {
+        var item = new AdminItem(action);
+        _inbox.Writer.TryWrite(item);
+        return await item.Completion.Task.WaitAsync(ct);
+    }
 
     public async ValueTask DisposeAsync()
     {
@@ -182,6 +206,11 @@ public sealed partial class EmbeddedEngine : IRunEngine, IAsyncDisposable
     private sealed record ResultItem(NodeInvocation Invocation, NodeExecution Execution, long DispatchedAt) : WriterItem;
 
     private sealed record TimerItem(string RunId, string Tag) : WriterItem;
+
+    private sealed record AdminItem(Func<EngineSql, DateTimeOffset, object> Action) : WriterItem
+    {
+        public TaskCompletionSource<object> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
 
     private sealed record Job(NodeInvocation Invocation, long DispatchedAt);
 

@@ -2,7 +2,6 @@ using System.Globalization;
 using Microsoft.Data.Sqlite;
 using Warden.Core.Runs;
 using Warden.Core.Serialization;
-using Warden.Runtime.Execution;
 
 namespace Warden.Runtime.Engine;
 
@@ -103,22 +102,59 @@ internal sealed class EngineSql : IDisposable
         return result;
     }
 
+    public string? LoadGuardrail(string key)
+    {
+        using var reader = Query("SELECT state FROM guardrail_state WHERE key = $k", ("$k", key));
+        return reader.Read() ? reader.GetString(0) : null;
+    }
+
+    public void SaveGuardrail(string key, string kind, string? tenantId, string state, string now) => Execute(
+        "INSERT INTO guardrail_state (key, kind, tenant_id, state, updated_at) VALUES ($k, $kind, $t, $s, $now) ON CONFLICT (key) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at",
+        ("$k", key), ("$kind", kind), ("$t", tenantId), ("$s", state), ("$now", now));
+
+    /// <summary>What a tenant (or one of its graphs) has spent on LLM calls since a time, from the usage records.</summary>
+    public (decimal CostUsd, long Tokens) SpendSince(string tenantId, string? graphId, DateTimeOffset since)
+    {
+        using var reader = Query(
+            "SELECT cost_usd, input_tokens + output_tokens FROM llm_usage WHERE tenant_id = $t AND ($g IS NULL OR graph_id = $g) AND at >= $since",
+            ("$t", tenantId), ("$g", graphId), ("$since", since.ToString("O")));
+        decimal cost = 0;
+        long tokens = 0;
+        while (reader.Read())
+        {
+            cost += decimal.Parse(reader.GetString(0), CultureInfo.InvariantCulture);
+            tokens += reader.GetInt64(1);
+        }
+
+        return (cost, tokens);
+    }
+
     public void DeleteTimer(string runId, string tag) =>
         Execute("DELETE FROM timers WHERE run_id = $r AND tag = $t", ("$r", runId), ("$t", tag));
 
     public void DeleteOutbox(string runId, string nodeId, int visit, int attempt) =>
         Execute("DELETE FROM outbox WHERE run_id = $r AND node_id = $n AND visit = $v AND attempt = $a", ("$r", runId), ("$n", nodeId), ("$v", visit), ("$a", attempt));
 
-    /// <summary>Usage is keyed by run/node/visit/attempt: a re-executed attempt after a crash is counted once.</summary>
-    public void RecordUsage(NodeInvocation inv, NodeExecution execution, string now) => Execute(
-        """
-        INSERT OR IGNORE INTO llm_usage (run_id, node_id, visit, attempt, tenant_id, graph_id, provider, model, input_tokens, output_tokens, cost_usd, latency_ms, outcome, at)
-        VALUES ($r, $n, $v, $a, $t, $g, $p, $m, $in, $out, $cost, $lat, $outcome, $at)
-        """,
-        ("$r", inv.RunId), ("$n", inv.NodeId), ("$v", inv.Visit), ("$a", inv.Attempt), ("$t", inv.TenantId), ("$g", inv.GraphId),
-        ("$p", execution.Provider), ("$m", execution.Model), ("$in", execution.Usage.InputTokens), ("$out", execution.Usage.OutputTokens),
-        ("$cost", execution.Usage.CostUsd.ToString(CultureInfo.InvariantCulture)), ("$lat", execution.LatencyMs),
-        ("$outcome", execution.Event is NodeSucceeded ? "success" : "error"), ("$at", now));
+    /// <summary>
+    /// One row per provider call, keyed by run/node/visit/attempt/call: an attempt re-executed after a crash
+    /// writes the same keys, so it is counted once.
+    /// </summary>
+    public void RecordUsage(NodeInvocation inv, IReadOnlyList<ProviderCall> calls, string now)
+    {
+        for (var i = 0; i < calls.Count; i++)
+        {
+            var call = calls[i];
+            Execute(
+                """
+                INSERT OR IGNORE INTO llm_usage (run_id, node_id, visit, attempt, call, tenant_id, graph_id, provider, model, region, input_tokens, output_tokens, cost_usd, latency_ms, outcome, at)
+                VALUES ($r, $n, $v, $a, $c, $t, $g, $p, $m, $region, $in, $out, $cost, $lat, $outcome, $at)
+                """,
+                ("$r", inv.RunId), ("$n", inv.NodeId), ("$v", inv.Visit), ("$a", inv.Attempt), ("$c", i + 1), ("$t", inv.TenantId), ("$g", inv.GraphId),
+                ("$p", call.Provider), ("$m", call.Model), ("$region", call.Region), ("$in", call.Usage.InputTokens), ("$out", call.Usage.OutputTokens),
+                ("$cost", call.Usage.CostUsd.ToString(CultureInfo.InvariantCulture)), ("$lat", call.LatencyMs),
+                ("$outcome", call.Succeeded ? "success" : call.Retryable ? "retryable_error" : "error"), ("$at", now));
+        }
+    }
 
     /// <summary>Writes one decision: its commands' rows, then the new state under optimistic concurrency.</summary>
     public void Persist(LiveRun live, Decision decision, string now, Action<RunCommand> afterWrite)
@@ -174,13 +210,19 @@ internal sealed class EngineSql : IDisposable
         }
 
         var state = decision.State;
+        if (ReferenceEquals(state, live.State))
+        {
+            // A late result: its spend was recorded above, the run itself did not change.
+            return;
+        }
+
         var updated = ExecuteCount(
             """
-            UPDATE runs SET status = $status, output = $output, error = $error, state = $state, version = version + 1, event_seq = $seq,
+            UPDATE runs SET status = $status, output = $output, error = $error, error_code = $code, state = $state, version = version + 1, event_seq = $seq,
                 input_tokens = $in, output_tokens = $out, cost_usd = $cost, updated_at = $now, ended_at = $ended
             WHERE id = $id AND version = $version
             """,
-            ("$status", state.Status.ToString().ToLowerInvariant()), ("$output", state.Output), ("$error", state.Error), ("$state", WardenJson.Serialize(state)),
+            ("$status", state.Status.ToString().ToLowerInvariant()), ("$output", state.Output), ("$error", state.Error), ("$code", state.ErrorCode), ("$state", WardenJson.Serialize(state)),
             ("$seq", live.EventSeq), ("$in", state.Usage.InputTokens), ("$out", state.Usage.OutputTokens),
             ("$cost", state.Usage.CostUsd.ToString(CultureInfo.InvariantCulture)), ("$now", now), ("$ended", state.EndedAt?.ToString("O")),
             ("$id", runId), ("$version", live.Version));

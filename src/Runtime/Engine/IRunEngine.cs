@@ -49,3 +49,21 @@ public sealed class NotFoundException : Exception
     {
     }
 }
+
+/// <summary>The tenant's budget is spent: no new runs until an admin raises it.</summary>
+public sealed class BudgetExceededException : Exception
+{
+    public BudgetExceededException()
+    {
+    }
+
+    public BudgetExceededException(string message)
+        : base(message)
+    {
+    }
+
+    public BudgetExceededException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}

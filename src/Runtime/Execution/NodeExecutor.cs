@@ -9,45 +9,53 @@ namespace Warden.Runtime.Execution;
 public sealed record NodeExecution(RunEvent Event, string Provider, string Model, Usage Usage, long LatencyMs);
 
 /// <summary>
-/// What one agent step does, shared by both hosts (the embedded worker pool and the Durable activity):
-/// call the node's provider, price the tokens, and turn any failure into a classified <see cref="NodeFailed"/>.
+/// What one agent step does, shared by both hosts (the embedded worker pool and the Durable activity): route
+/// the call over the admitted providers within the node's timeout, price the tokens, and turn any failure into
+/// a classified <see cref="NodeFailed"/> carrying every provider call made.
 /// </summary>
-public sealed class NodeExecutor(ProviderRegistry providers, PriceTable prices)
+public sealed class NodeExecutor(ProviderRouter router)
 {
     public async Task<NodeExecution> ExecuteAsync(NodeInvocation inv, CancellationToken ct)
     {
         var started = Stopwatch.GetTimestamp();
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(inv.Timeout);
+        RouteResult route;
         try
         {
-            var client = providers.Resolve(inv.Provider);
-            var response = await client.CompleteAsync(new LlmRequest(inv.Model, inv.Role, inv.Prompt, inv), timeout.Token);
-            var usage = prices.Price(response.Model, response.InputTokens, response.OutputTokens);
-            var latency = Elapsed(started);
-            return new NodeExecution(
-                new NodeSucceeded(inv.NodeId, inv.Visit, inv.Attempt, response.Text, usage, client.Name, response.Model, latency),
-                client.Name,
-                response.Model,
-                usage,
-                latency);
-        }
-        catch (LlmException ex)
-        {
-            return Failed(inv, ex.Message, ex.Retryable, started);
+            route = await router.CallAsync(inv, timeout.Token);
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
-            return Failed(inv, $"provider call timed out after {inv.Timeout.TotalSeconds:0.###}s", retryable: true, started);
+            return Failed(inv, $"provider call timed out after {inv.Timeout.TotalSeconds:0.###}s", retryable: true, started, []);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            return Failed(inv, $"{ex.GetType().Name}: {ex.Message}", retryable: true, started);
+            return Failed(inv, $"{ex.GetType().Name}: {ex.Message}", retryable: true, started, []);
         }
+
+        var usage = route.Calls.Aggregate(Usage.Zero, (sum, call) => sum + call.Usage);
+        var latency = Elapsed(started);
+        if (route.Response is not { } response)
+        {
+            return Failed(inv, route.Failure!.Message, route.Failure.Retryable, started, route.Calls, usage);
+        }
+
+        return new NodeExecution(
+            new NodeSucceeded(inv.NodeId, inv.Visit, inv.Attempt, response.Text, usage, route.Provider!, response.Model, latency, route.Calls),
+            route.Provider!,
+            response.Model,
+            usage,
+            latency);
     }
 
-    private static NodeExecution Failed(NodeInvocation inv, string error, bool retryable, long started) =>
-        new(new NodeFailed(inv.NodeId, inv.Visit, inv.Attempt, error, retryable), inv.Provider, inv.Model, Usage.Zero, Elapsed(started));
+    private static NodeExecution Failed(NodeInvocation inv, string error, bool retryable, long started, IReadOnlyList<ProviderCall> calls, Usage? usage = null) =>
+        new(
+            new NodeFailed(inv.NodeId, inv.Visit, inv.Attempt, error, retryable, usage, calls),
+            calls.Count > 0 ? calls[^1].Provider : inv.Provider,
+            calls.Count > 0 ? calls[^1].Model : inv.Model,
+            usage ?? Usage.Zero,
+            Elapsed(started));
 
     private static long Elapsed(long started) => (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds;
 }

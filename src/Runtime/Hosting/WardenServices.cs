@@ -25,8 +25,10 @@ public static class WardenServices
         services.AddSingleton(PriceTable.Default);
         services.AddSingleton<ILlmClient, MockLlmClient>();
         services.AddSingleton(sp => new ProviderRegistry(sp.GetServices<ILlmClient>()));
+        services.AddSingleton(sp => new ProviderRouter(sp.GetRequiredService<ProviderRegistry>(), sp.GetRequiredService<PriceTable>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<NodeExecutor>();
         services.AddSingleton(new EngineOptions { Workers = settings.Workers });
+        services.AddSingleton(settings.Guardrails);
         services.AddSingleton<EmbeddedEngine>();
         services.AddSingleton<IRunEngine>(sp => sp.GetRequiredService<EmbeddedEngine>());
         services.AddSingleton<WardenApi>();

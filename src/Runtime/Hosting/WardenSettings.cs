@@ -23,6 +23,8 @@ public sealed class WardenSettings
 
     public long MaxBodyBytes { get; set; } = 1024 * 1024;
 
+    public Guardrails.GuardrailOptions Guardrails { get; set; } = new();
+
     public static WardenSettings FromEnvironment(Func<string, string?>? read = null)
     {
         read ??= Environment.GetEnvironmentVariable;
@@ -57,6 +59,7 @@ public sealed class WardenSettings
                 : throw new ConfigurationException($"WARDEN_MAX_BODY_BYTES must be a positive whole number, not '{body}'");
         }
 
+        settings.Guardrails = Runtime.Guardrails.GuardrailOptions.FromEnvironment(read);
         return settings;
 
         string? Value(string name) => read(name) is { Length: > 0 } v ? v : null;

@@ -11,6 +11,12 @@ public interface ILlmClient
 {
     string Name { get; }
 
+    /// <summary>The region this client calls, when a provider is deployed in several; null otherwise.</summary>
+    string? Region => null;
+
+    /// <summary>Whether the router may retry a retryable failure with this client before falling back.</summary>
+    bool RetryInCall => true;
+
     Task<LlmResponse> CompleteAsync(LlmRequest request, CancellationToken ct);
 }
 
@@ -38,4 +44,10 @@ public sealed class LlmException : Exception
     }
 
     public bool Retryable { get; }
+
+    /// <summary>How long the provider asked us to wait (a 429's Retry-After), when it said.</summary>
+    public TimeSpan? RetryAfter { get; init; }
+
+    /// <summary>The HTTP status the provider answered with, when there was one.</summary>
+    public int? StatusCode { get; init; }
 }

@@ -13,6 +13,9 @@ public sealed class MockLlmClient(TimeProvider clock) : ILlmClient
 
     public string Name => ProviderName;
 
+    /// <summary>Scripted failures belong to the node's attempt: retrying within the attempt cannot change them.</summary>
+    public bool RetryInCall => false;
+
     public async Task<LlmResponse> CompleteAsync(LlmRequest request, CancellationToken ct)
     {
         var inv = request.Invocation;

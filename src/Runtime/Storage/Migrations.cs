@@ -114,19 +114,32 @@ internal static class Migrations
                 node_id TEXT NOT NULL,
                 visit INTEGER NOT NULL,
                 attempt INTEGER NOT NULL,
+                call INTEGER NOT NULL,
                 tenant_id TEXT NOT NULL,
                 graph_id TEXT NOT NULL,
                 provider TEXT NOT NULL,
                 model TEXT NOT NULL,
+                region TEXT,
                 input_tokens INTEGER NOT NULL,
                 output_tokens INTEGER NOT NULL,
                 cost_usd TEXT NOT NULL,
                 latency_ms INTEGER NOT NULL,
                 outcome TEXT NOT NULL,
                 at TEXT NOT NULL,
-                PRIMARY KEY (run_id, node_id, visit, attempt)
+                PRIMARY KEY (run_id, node_id, visit, attempt, call)
             ) WITHOUT ROWID;
             CREATE INDEX ix_llm_usage_tenant_at ON llm_usage (tenant_id, at);
+            """),
+        (2, "guardrails", """
+            ALTER TABLE runs ADD COLUMN error_code TEXT;
+            CREATE TABLE guardrail_state (
+                key TEXT PRIMARY KEY,
+                kind TEXT NOT NULL,
+                tenant_id TEXT,
+                state TEXT NOT NULL,
+                updated_at TEXT NOT NULL
+            );
+            CREATE INDEX ix_guardrail_state_tenant ON guardrail_state (tenant_id, kind);
             """),
     ];
 
