@@ -38,6 +38,7 @@ public static class Responses
         r.GraphVersion,
         r.Status,
         r.Error,
+        r.ErrorCode,
         usage = Usage(r),
         r.CreatedAt,
         r.UpdatedAt,
@@ -56,6 +57,7 @@ public static class Responses
             input = ParseJson(r.Input),
             r.Output,
             r.Error,
+            r.ErrorCode,
             usage = Usage(r),
             nodes = state?.Nodes.Select(kv => new
             {

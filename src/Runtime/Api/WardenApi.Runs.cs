@@ -128,6 +128,12 @@ public sealed partial class WardenApi
         try
         {
             caller = await AuthenticateAsync(http);
+            if (await LimitAsync(http, caller) is { } limited)
+            {
+                await limited.ExecuteAsync(http);
+                return;
+            }
+
             await RequireRunAsync(caller, runId, http);
         }
         catch (ApiException ex)

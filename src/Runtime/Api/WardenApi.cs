@@ -5,6 +5,7 @@ using Microsoft.Net.Http.Headers;
 using Warden.Core.Graphs;
 using Warden.Core.Serialization;
 using Warden.Runtime.Engine;
+using Warden.Runtime.Guardrails;
 using Warden.Runtime.Hosting;
 using Warden.Runtime.Storage;
 
@@ -18,7 +19,10 @@ public sealed partial class WardenApi(
     ITenantStore tenants,
     IGraphStore graphs,
     IRunStore runs,
+    IUsageStore usage,
     IRunEngine engine,
+    IGuardrailAdmin guardrails,
+    IApiRateLimiter rateLimiter,
     WardenSettings settings,
     TimeProvider clock)
 {
@@ -42,6 +46,11 @@ public sealed partial class WardenApi(
         try
         {
             var caller = await AuthenticateAsync(http);
+            if (await LimitAsync(http, caller) is { } limited)
+            {
+                return limited;
+            }
+
             if (!roles.Contains(caller.Role))
             {
                 return Error(StatusCodes.Status403Forbidden, "FORBIDDEN", $"role '{caller.Role}' may not do this; allowed: {string.Join(", ", roles)}");
@@ -61,6 +70,10 @@ public sealed partial class WardenApi(
         {
             return Error(StatusCodes.Status404NotFound, "NOT_FOUND", ex.Message);
         }
+        catch (BudgetExceededException ex)
+        {
+            return Error(StatusCodes.Status402PaymentRequired, Core.Guardrails.Budget.BudgetLedger.ExceededCode, ex.Message);
+        }
         catch (ArgumentException ex)
         {
             return Error(StatusCodes.Status400BadRequest, "VALIDATION_FAILED", ex.Message);
@@ -69,6 +82,24 @@ public sealed partial class WardenApi(
         {
             return Error(StatusCodes.Status413PayloadTooLarge, "PAYLOAD_TOO_LARGE", $"request body is larger than {settings.MaxBodyBytes} bytes");
         }
+    }
+
+    /// <summary>Applies the tenant's request limit and sets the X-RateLimit-* headers; returns the 429 when over it.</summary>
+    private async Task<IResult?> LimitAsync(HttpContext http, ApiCaller caller)
+    {
+        var decision = await rateLimiter.AcquireAsync(caller.TenantId, http.RequestAborted);
+        var headers = http.Response.Headers;
+        headers["X-RateLimit-Limit"] = decision.Limit.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        headers["X-RateLimit-Remaining"] = decision.Remaining.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        headers["X-RateLimit-Reset"] = decision.ResetAt.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (decision.Allowed)
+        {
+            return null;
+        }
+
+        var seconds = Math.Max(1, (int)Math.Ceiling(decision.RetryAfter.TotalSeconds));
+        headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return Error(StatusCodes.Status429TooManyRequests, "RATE_LIMITED", $"tenant request limit of {decision.Limit} per minute reached; retry in {seconds}s");
     }
 
     private async Task<ApiCaller> AuthenticateAsync(HttpContext http)

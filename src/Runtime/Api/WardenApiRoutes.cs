@@ -37,6 +37,17 @@ public static class WardenApiRoutes
         approvals.MapGet("/", (HttpContext h, WardenApi api) => api.ListApprovalsAsync(h)).WithSummary("Approvals of the tenant (status=pending by default, or all)");
         approvals.MapPost("/{approvalId}/decision", (HttpContext h, WardenApi api, string approvalId) => api.DecideApprovalAsync(h, approvalId))
             .WithSummary("Approve or reject: {decision, comment?}; a decision is final").Produces<ErrorBody>(409);
+
+        var guardrails = v1.MapGroup("/guardrails").WithTags("Guardrails");
+        guardrails.MapGet("/", (HttpContext h, WardenApi api) => api.GetGuardrailsAsync(h)).WithSummary("Breaker states, LLM rate windows and budget balances (admin)");
+        guardrails.MapPost("/breakers/{key}/reset", (HttpContext h, WardenApi api, string key) => api.ResetBreakerAsync(h, key)).WithSummary("Close a provider's circuit breaker (admin)");
+        v1.MapPut("/budgets/{scope}", (HttpContext h, WardenApi api, string scope) => api.SetBudgetAsync(h, scope))
+            .WithTags("Guardrails").WithSummary("Set the tenant's monthly budget (scope tenant) or a graph's (scope graph:{graphId}): {max_cost_usd?, max_tokens?}");
+
+        var usage = v1.MapGroup("/").WithTags("Usage");
+        usage.MapGet("/usage", (HttpContext h, WardenApi api) => api.GetUsageAsync(h)).WithSummary("LLM usage (from, to, group_by=agent|graph|model|provider|day)");
+        usage.MapGet("/metrics/llm/summary", (HttpContext h, WardenApi api) => api.GetLlmSummaryAsync(h)).WithSummary("Calls, errors, tokens, cost and latency percentiles (from, to)");
+        usage.MapGet("/metrics/llm/timeseries", (HttpContext h, WardenApi api) => api.GetLlmTimeseriesAsync(h)).WithSummary("Cost, tokens and latency over time (from, to, interval)");
         return app;
     }
 }

@@ -18,7 +18,7 @@ namespace Warden.Runtime.Engine;
 /// timers are rows polled by due time, and signals are applied in arrival order. On start it re-dispatches
 /// the outbox, so a crash loses no completed step. Runs with nothing in flight hold no memory here.
 /// </summary>
-public sealed partial class EmbeddedEngine : IRunEngine, IAsyncDisposable
+public sealed partial class EmbeddedEngine : IRunEngine, IGuardrailAdmin, IAsyncDisposable
 {
     private readonly SqliteDatabase _db;
     private readonly IGraphStore _graphs;

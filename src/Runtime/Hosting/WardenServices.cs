@@ -5,6 +5,7 @@ using Warden.Core.Costs;
 using Warden.Runtime.Api;
 using Warden.Runtime.Engine;
 using Warden.Runtime.Execution;
+using Warden.Runtime.Guardrails;
 using Warden.Runtime.Providers;
 using Warden.Runtime.Storage;
 using Warden.Runtime.Storage.Sqlite;
@@ -31,6 +32,9 @@ public static class WardenServices
         services.AddSingleton(settings.Guardrails);
         services.AddSingleton<EmbeddedEngine>();
         services.AddSingleton<IRunEngine>(sp => sp.GetRequiredService<EmbeddedEngine>());
+        services.AddSingleton<IGuardrailAdmin>(sp => sp.GetRequiredService<EmbeddedEngine>());
+        services.AddSingleton<IApiRateLimiter, InProcessApiRateLimiter>();
+        services.AddSingleton<IUsageStore, SqliteUsageStore>();
         services.AddSingleton<WardenApi>();
         services.AddHostedService<EngineHostedService>();
         return services;

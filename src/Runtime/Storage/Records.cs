@@ -73,6 +73,8 @@ public sealed class RunRecord
 
     public string? Error { get; init; }
 
+    public string? ErrorCode { get; init; }
+
     public required string State { get; init; }
 
     public long InputTokens { get; init; }

@@ -42,19 +42,42 @@ public sealed class TestWarden : IAsyncDisposable
 
     public SqliteDatabase Database => _services.GetRequiredService<SqliteDatabase>();
 
+    public IUsageStore Usage => _services.GetRequiredService<IUsageStore>();
+
+    /// <summary>Runs a scalar SQL query against the store (for assertions on raw rows).</summary>
+    public T Scalar<T>(string sql, params (string Name, object Value)[] args)
+    {
+        using var connection = Database.Open();
+        using var cmd = connection.CreateCommand();
+        cmd.CommandText = sql;
+        foreach (var (name, value) in args)
+        {
+            cmd.Parameters.AddWithValue(name, value);
+        }
+
+        return (T)Convert.ChangeType(cmd.ExecuteScalar()!, typeof(T), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     public static string NewDataDirectory() => Path.Combine(Path.GetTempPath(), "warden-test-" + Guid.NewGuid().ToString("N")[..12]);
 
-    public static async Task<TestWarden> StartAsync(string? dataDirectory = null, TimeProvider? clock = null)
+    public static async Task<TestWarden> StartAsync(
+        string? dataDirectory = null,
+        TimeProvider? clock = null,
+        Action<WardenSettings>? configure = null,
+        Action<IServiceCollection>? services = null)
     {
         var dir = dataDirectory ?? NewDataDirectory();
-        var services = new ServiceCollection()
+        var settings = new WardenSettings { DataDirectory = dir, Synchronous = SqliteSynchronous.Normal, BootstrapApiKey = "test-admin-key" };
+        configure?.Invoke(settings);
+        var collection = new ServiceCollection()
             .AddLogging(b => b.SetMinimumLevel(LogLevel.Warning))
-            .AddWarden(new WardenSettings { DataDirectory = dir, Synchronous = SqliteSynchronous.Normal, BootstrapApiKey = "test-admin-key" }, clock)
-            .BuildServiceProvider();
+            .AddWarden(settings, clock);
+        services?.Invoke(collection);
+        var provider = collection.BuildServiceProvider();
         EngineHostedService.ShowBootstrapKey = _ => { };
-        var host = services.GetServices<Microsoft.Extensions.Hosting.IHostedService>().OfType<EngineHostedService>().Single();
+        var host = provider.GetServices<Microsoft.Extensions.Hosting.IHostedService>().OfType<EngineHostedService>().Single();
         await host.StartAsync(CancellationToken.None);
-        return new TestWarden(dir, services, host);
+        return new TestWarden(dir, provider, host);
     }
 
     public async Task<long> UploadAsync(string yaml, string tenant = "demo")

@@ -6,7 +6,7 @@ namespace Warden.Runtime.Storage.Sqlite;
 public sealed class SqliteRunStore(SqliteDatabase db) : IRunStore
 {
     private const string RunColumns =
-        "id, tenant_id, graph_id, graph_version, status, input, output, error, state, input_tokens, output_tokens, cost_usd, created_at, updated_at, ended_at";
+        "id, tenant_id, graph_id, graph_version, status, input, output, error, error_code, state, input_tokens, output_tokens, cost_usd, created_at, updated_at, ended_at";
 
     private const string ApprovalColumns =
         "id, run_id, node_id, status, message, deadline, escalated, requested_at, decided_at, decided_by, comment";
