@@ -11,6 +11,12 @@ public interface ILlmClient
 {
     string Name { get; }
 
+    /// <summary>
+    /// Where this client's endpoint lives, when a provider is configured in several regions (Azure OpenAI);
+    /// null for providers with one global endpoint. The router uses it to fall back region by region.
+    /// </summary>
+    string? Region => null;
+
     Task<LlmResponse> CompleteAsync(LlmRequest request, CancellationToken ct);
 }
 
@@ -21,6 +27,15 @@ public sealed class LlmException : Exception
         : base(message)
     {
         Retryable = retryable;
+    }
+
+    /// <summary>A classified HTTP failure. Callers must keep secrets out of <paramref name="message"/> and the inner exception.</summary>
+    public LlmException(string message, bool retryable, int? statusCode, TimeSpan? retryAfter = null, Exception? innerException = null)
+        : base(message, innerException)
+    {
+        Retryable = retryable;
+        StatusCode = statusCode;
+        RetryAfter = retryAfter;
     }
 
     public LlmException()
@@ -38,4 +53,10 @@ public sealed class LlmException : Exception
     }
 
     public bool Retryable { get; }
+
+    /// <summary>The provider's HTTP status, or null when no response arrived (timeouts, refused connections).</summary>
+    public int? StatusCode { get; }
+
+    /// <summary>How long the provider asked us to wait (Retry-After), so the router's backoff can honour it.</summary>
+    public TimeSpan? RetryAfter { get; }
 }
