@@ -8,6 +8,7 @@ using Warden.Core.Costs;
 using Warden.Core.Guardrails.Budget;
 using Warden.Runtime.Execution;
 using Warden.Runtime.Guardrails;
+using Warden.Runtime.Providers;
 using Warden.Runtime.Storage;
 
 namespace Warden.Runtime.Engine;
@@ -38,9 +39,18 @@ public sealed partial class EmbeddedEngine : IRunEngine, IGuardrailAdmin, IAsync
     private long _hops;
     private long _events;
 
-    public EmbeddedEngine(SqliteDatabase db, IGraphStore graphs, NodeExecutor executor, TimeProvider clock, EngineOptions options, GuardrailOptions guardrails, PriceTable prices, ILogger<EmbeddedEngine> logger)
+    public EmbeddedEngine(
+        SqliteDatabase db,
+        IGraphStore graphs,
+        NodeExecutor executor,
+        TimeProvider clock,
+        EngineOptions options,
+        GuardrailOptions guardrails,
+        PriceTable prices,
+        ProviderRegistry providers,
+        ILogger<EmbeddedEngine> logger)
     {
-        _guardrails = new GuardrailService(guardrails, prices);
+        _guardrails = new GuardrailService(guardrails, prices, providers.Expand);
         _db = db;
         _graphs = graphs;
         _executor = executor;

@@ -15,7 +15,7 @@ namespace Warden.Runtime.Guardrails;
 /// machine whose state is kept per key in the store and changed only on the writer thread, inside the
 /// transaction of the decision that needs it — the same serialized updates Durable entities give on Azure.
 /// </summary>
-internal sealed class GuardrailService(GuardrailOptions options, PriceTable prices)
+internal sealed class GuardrailService(GuardrailOptions options, PriceTable prices, Func<ProviderChoice, IEnumerable<ProviderChoice>> expand)
 {
     private readonly Dictionary<string, object> _cache = new(StringComparer.Ordinal);
 
@@ -24,7 +24,7 @@ internal sealed class GuardrailService(GuardrailOptions options, PriceTable pric
 
     public GuardrailAnswered Answer(EngineSql sql, string tenantId, RunState run, AskGuardrails ask, DateTimeOffset now)
     {
-        var ordered = Order(ask.Candidates, run.RunId, ask.NodeId, ask.Visit);
+        var ordered = Order(ask.Candidates.SelectMany(expand).Distinct().ToList(), run.RunId, ask.NodeId, ask.Visit);
         var allowed = new List<ProviderChoice>(ordered.Count);
         TimeSpan? soonest = null;
         foreach (var candidate in ordered)
@@ -195,7 +195,7 @@ internal sealed class GuardrailService(GuardrailOptions options, PriceTable pric
         return decision;
     }
 
-    private IReadOnlyList<ProviderChoice> Order(IReadOnlyList<ProviderChoice> candidates, string runId, string nodeId, int visit)
+    private List<ProviderChoice> Order(List<ProviderChoice> candidates, string runId, string nodeId, int visit)
     {
         switch (options.Strategy)
         {

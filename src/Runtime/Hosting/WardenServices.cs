@@ -15,8 +15,11 @@ namespace Warden.Runtime.Hosting;
 public static class WardenServices
 {
     /// <summary>Registers the stores, providers, node executor, embedded engine and API handlers.</summary>
-    public static IServiceCollection AddWarden(this IServiceCollection services, WardenSettings settings, TimeProvider? clock = null)
+    /// <param name="environment">Where provider keys are read (see <see cref="ProviderConfiguration"/>); defaults to the process
+    /// environment. Read here, at start-up, so a half-configured provider stops the host with one line naming the variable.</param>
+    public static IServiceCollection AddWarden(this IServiceCollection services, WardenSettings settings, TimeProvider? clock = null, Func<string, string?>? environment = null)
     {
+        var providers = ProviderConfiguration.FromEnvironment(environment);
         services.AddSingleton(settings);
         services.AddSingleton(clock ?? TimeProvider.System);
         services.AddSingleton(_ => new SqliteDatabase(settings.DataDirectory, settings.Synchronous));
@@ -25,6 +28,12 @@ public static class WardenServices
         services.AddSingleton<IRunStore, SqliteRunStore>();
         services.AddSingleton(PriceTable.Default);
         services.AddSingleton<ILlmClient, MockLlmClient>();
+        foreach (var provider in providers)
+        {
+            // A factory rather than an instance registration, so the container disposes the clients it hands out.
+            services.AddSingleton(_ => provider);
+        }
+
         services.AddSingleton(sp => new ProviderRegistry(sp.GetServices<ILlmClient>()));
         services.AddSingleton(sp => new ProviderRouter(sp.GetRequiredService<ProviderRegistry>(), sp.GetRequiredService<PriceTable>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<NodeExecutor>();

@@ -11,7 +11,10 @@ public interface ILlmClient
 {
     string Name { get; }
 
-    /// <summary>The region this client calls, when a provider is deployed in several; null otherwise.</summary>
+    /// <summary>
+    /// Where this client's endpoint lives, when a provider is configured in several regions (Azure OpenAI);
+    /// null for providers with one global endpoint. The router uses it to fall back region by region.
+    /// </summary>
     string? Region => null;
 
     /// <summary>Whether the router may retry a retryable failure with this client before falling back.</summary>
@@ -27,6 +30,15 @@ public sealed class LlmException : Exception
         : base(message)
     {
         Retryable = retryable;
+    }
+
+    /// <summary>A classified HTTP failure. Callers must keep secrets out of <paramref name="message"/> and the inner exception.</summary>
+    public LlmException(string message, bool retryable, int? statusCode, TimeSpan? retryAfter = null, Exception? innerException = null)
+        : base(message, innerException)
+    {
+        Retryable = retryable;
+        StatusCode = statusCode;
+        RetryAfter = retryAfter;
     }
 
     public LlmException()
@@ -45,9 +57,9 @@ public sealed class LlmException : Exception
 
     public bool Retryable { get; }
 
-    /// <summary>How long the provider asked us to wait (a 429's Retry-After), when it said.</summary>
-    public TimeSpan? RetryAfter { get; init; }
+    /// <summary>The provider's HTTP status, or null when no response arrived (timeouts, refused connections).</summary>
+    public int? StatusCode { get; }
 
-    /// <summary>The HTTP status the provider answered with, when there was one.</summary>
-    public int? StatusCode { get; init; }
+    /// <summary>How long the provider asked us to wait (Retry-After), so the router's backoff can honour it.</summary>
+    public TimeSpan? RetryAfter { get; }
 }

@@ -25,7 +25,7 @@ public sealed class ScriptedProvider(string name) : ILlmClient
     {
         Interlocked.Increment(ref _calls);
         return Failing
-            ? throw new LlmException($"{Name}: 503 service unavailable", retryable: true) { StatusCode = 503 }
+            ? throw new LlmException($"{Name}: 503 service unavailable", retryable: true, statusCode: 503)
             : Task.FromResult(new LlmResponse($"{Name} says hi", 40, 10, request.Model));
     }
 }
