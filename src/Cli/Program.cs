@@ -77,6 +77,17 @@ runs.Subcommands.Add(list);
 runs.Subcommands.Add(show);
 root.Subcommands.Add(runs);
 
+var groupBy = new Option<string>("--group-by") { Description = "agent, graph, model, provider or day", DefaultValueFactory = _ => "agent" };
+var days = new Option<int>("--days") { Description = "How many days back", DefaultValueFactory = _ => 30 };
+var usage = new Command("usage", "LLM calls, tokens and cost, grouped");
+usage.Options.Add(groupBy);
+usage.Options.Add(days);
+usage.Options.Add(dataDir);
+usage.Options.Add(server);
+usage.Options.Add(apiKey);
+usage.SetAction((parse, ct) => Guard(() => UsageCommand.RunAsync(Target(parse), parse.GetValue(groupBy)!, parse.GetValue(days), console, ct)));
+root.Subcommands.Add(usage);
+
 return await root.Parse(args).InvokeAsync();
 
 Target Target(ParseResult parse) => new(
