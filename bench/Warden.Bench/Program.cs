@@ -40,7 +40,7 @@ try
     Console.Write(Report.Summary(throughput, memory));
     var outPath = Path.GetFullPath(options.Out);
     Directory.CreateDirectory(Path.GetDirectoryName(outPath)!);
-    await File.WriteAllTextAsync(outPath, Report.Markdown(options, machine, throughput, memory));
+    await File.WriteAllTextAsync(outPath, Report.WithAppendedSections(Report.Markdown(options, machine, throughput, memory), outPath));
     Console.WriteLine($"wrote {outPath}");
     return 0;
 }

@@ -139,6 +139,28 @@ public static class Report
                 $"{SignedBytes(measure(memory.After) - measure(memory.Before))} | {memory.PerRun(measure):+#,0;-#,0;0} B | {memory.MarginalPerRun(measure):+#,0;-#,0;0} B |");
     }
 
+    /// <summary>
+    /// Sections measured by other harnesses and kept as files next to the report (bench/Warden.Bench.Guardrails writes
+    /// benchmarks-guardrails.md), appended as they are so that regenerating the report does not drop them.
+    /// </summary>
+    public static readonly IReadOnlyList<string> AppendedSections = ["benchmarks-guardrails.md"];
+
+    public static string WithAppendedSections(string markdown, string outPath)
+    {
+        var md = new StringBuilder(markdown);
+        var directory = Path.GetDirectoryName(Path.GetFullPath(outPath))!;
+        foreach (var name in AppendedSections)
+        {
+            var path = Path.Combine(directory, name);
+            if (File.Exists(path))
+            {
+                md.AppendLine(File.ReadAllText(path).TrimEnd());
+            }
+        }
+
+        return md.ToString();
+    }
+
     public static string Summary(IReadOnlyList<ThroughputResult> throughput, MemoryResult memory)
     {
         var text = new StringBuilder();

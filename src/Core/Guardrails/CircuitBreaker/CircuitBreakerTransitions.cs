@@ -15,9 +15,7 @@ public static class CircuitBreakerTransitions
         return operation switch
         {
             BreakerOperation.Check => Check(state, now, options),
-            BreakerOperation.Success => Allowed(state.Status == BreakerStatus.Closed
-                ? state with { ConsecutiveFailures = 0, WindowCalls = state.WindowCalls + 1 }
-                : CircuitBreakerState.Closed with { WindowStart = now }),
+            BreakerOperation.Success => Success(state, now, options),
             BreakerOperation.Failure => Failure(state, now, options),
             BreakerOperation.Reset => Allowed(CircuitBreakerState.Closed with { WindowStart = now }),
             _ => throw new ArgumentOutOfRangeException(nameof(operation), operation, "unknown breaker operation"),
@@ -43,6 +41,16 @@ public static class CircuitBreakerTransitions
         }
     }
 
+    private static (CircuitBreakerState, BreakerDecision) Success(CircuitBreakerState state, DateTimeOffset now, CircuitBreakerOptions options) =>
+        state.Status switch
+        {
+            BreakerStatus.Closed => Allowed(state with { ConsecutiveFailures = 0, WindowCalls = state.WindowCalls + 1 }),
+
+            // A call let through before the breaker opened reports late: only a probe's success closes the breaker.
+            BreakerStatus.Open => Refused(state, Later(state.OpenedAt!.Value + options.BreakDuration - now, TimeSpan.Zero)),
+            _ => Allowed(CircuitBreakerState.Closed with { WindowStart = now }),
+        };
+
     private static (CircuitBreakerState, BreakerDecision) Failure(CircuitBreakerState state, DateTimeOffset now, CircuitBreakerOptions options)
     {
         if (state.Status != BreakerStatus.Closed)
@@ -65,6 +73,8 @@ public static class CircuitBreakerTransitions
 
     private static CircuitBreakerState RollWindow(CircuitBreakerState state, DateTimeOffset now, CircuitBreakerOptions options) =>
         now - state.WindowStart >= options.SamplingWindow ? state with { WindowStart = now, WindowCalls = 0, WindowFailures = 0 } : state;
+
+    private static TimeSpan Later(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
     private static (CircuitBreakerState, BreakerDecision) Allowed(CircuitBreakerState state) =>
         (state, new BreakerDecision(true, state.Status, null));

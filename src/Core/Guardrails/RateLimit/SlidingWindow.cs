@@ -25,7 +25,8 @@ public static class SlidingWindow
     {
         ArgumentNullException.ThrowIfNull(options);
         var window = options.Window.Ticks;
-        var nowTicks = now.UtcTicks;
+        // A caller whose clock runs behind counts at the start of the newest window seen instead of wiping its counts.
+        var nowTicks = Math.Max(now.UtcTicks, state.WindowStartTicks);
         var start = nowTicks - (nowTicks % window);
         var (current, previous) = (start - state.WindowStartTicks) switch
         {
@@ -34,24 +35,43 @@ public static class SlidingWindow
             _ => (0, 0),
         };
 
-        var overlap = 1.0 - ((double)(nowTicks - start) / window);
-        var used = (previous * overlap) + current;
+        // In use: the previous window's count weighted by the share of it still inside the sliding window, plus this
+        // window's count. Compared scaled by the window length, in integers, so that no rounding admits one too many
+        // or refuses at the instant RetryAfter named.
+        var previousWeight = (Int128)previous * (window - (nowTicks - start));
+        var room = (Int128)(options.Limit - 1 - current) * window;
         var resetAt = new DateTimeOffset(start + window, TimeSpan.Zero);
-        if (used + 1 > options.Limit)
+        if (previousWeight > room)
         {
-            // Capacity returns as the previous window slides out, or at the latest when this one ends.
-            var retry = previous > 0 && current < options.Limit
-                ? TimeSpan.FromTicks((long)Math.Ceiling(window * (1.0 - ((options.Limit - 1 - current) / (double)previous)) - (nowTicks - start)))
-                : resetAt - now;
-            if (retry <= TimeSpan.Zero || retry > resetAt - now)
+            var untilReset = TimeSpan.FromTicks(start + window - nowTicks);
+            TimeSpan retry;
+            if (current < options.Limit)
             {
-                retry = resetAt - now;
+                // Capacity returns as the previous window slides out, or at the latest when this one ends.
+                retry = previous > 0 ? TimeSpan.FromTicks(SlidOutAfter(window, options.Limit - 1 - current, previous) - (nowTicks - start)) : untilReset;
+                if (retry <= TimeSpan.Zero || retry > untilReset)
+                {
+                    retry = untilReset;
+                }
+            }
+            else
+            {
+                // This window is full, and it still weighs fully when the next one starts: capacity returns only as
+                // it slides out of the next window.
+                retry = current > 0 ? untilReset + TimeSpan.FromTicks(SlidOutAfter(window, options.Limit - 1, current)) : untilReset;
             }
 
             return (new SlidingWindowState(start, current, previous), new RateLimitDecision(false, options.Limit, 0, resetAt, retry));
         }
 
-        var remaining = Math.Max(0, (int)Math.Floor(options.Limit - used - 1));
+        var remaining = (int)((room - previousWeight) / window);
         return (new SlidingWindowState(start, current + 1, previous), new RateLimitDecision(true, options.Limit, remaining, resetAt, TimeSpan.Zero));
     }
+
+    /// <summary>
+    /// Ticks into a window after which <paramref name="weight"/> permits counted in the previous one weigh at most
+    /// <paramref name="room"/>: window × (1 − room / weight), rounded up.
+    /// </summary>
+    private static long SlidOutAfter(long window, int room, int weight) =>
+        (long)((((Int128)window * (weight - room)) + weight - 1) / weight);
 }
