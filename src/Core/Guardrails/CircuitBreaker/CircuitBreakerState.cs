@@ -11,7 +11,7 @@ public enum BreakerStatus
 /// A breaker's persisted state (per provider and region). Wire contract: stored as JSON by the embedded
 /// engine and held by a Durable entity on Azure; add members, never rename them.
 /// </summary>
-public sealed record CircuitBreakerState(
+public readonly record struct CircuitBreakerState(
     BreakerStatus Status,
     int ConsecutiveFailures,
     DateTimeOffset WindowStart,

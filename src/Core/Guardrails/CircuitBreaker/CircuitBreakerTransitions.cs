@@ -9,7 +9,6 @@ public static class CircuitBreakerTransitions
     public static (CircuitBreakerState State, BreakerDecision Decision) Apply(
         CircuitBreakerState state, BreakerOperation operation, DateTimeOffset now, CircuitBreakerOptions options)
     {
-        ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(options);
         state = RollWindow(state, now, options);
         return operation switch
