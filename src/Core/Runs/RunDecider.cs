@@ -118,6 +118,8 @@ public sealed partial class RunDecider
         node.Error = null;
         node.Provider = e.Provider;
         node.Model = e.Model;
+        node.Calls = e.Calls;
+        node.Region = e.Calls?.LastOrDefault(c => c.Succeeded)?.Region;
         node.Usage += e.Usage;
         node.EndedAt = step.Now;
         step.State.Usage += e.Usage;
@@ -126,6 +128,8 @@ public sealed partial class RunDecider
             ["visit"] = Str(e.Visit),
             ["provider"] = e.Provider,
             ["model"] = e.Model,
+            ["region"] = node.Region ?? string.Empty,
+            ["failed_calls"] = Str(e.Calls?.Count(c => !c.Succeeded) ?? 0),
             ["input_tokens"] = Str(e.Usage.InputTokens),
             ["output_tokens"] = Str(e.Usage.OutputTokens),
             ["cost_usd"] = e.Usage.CostUsd.ToString(CultureInfo.InvariantCulture),
@@ -145,6 +149,7 @@ public sealed partial class RunDecider
         }
 
         step.Commands.Add(new CancelTimer(Tags.ForTimeout(e.NodeId, e.Visit, e.Attempt)));
+        node.Calls = e.Calls;
         FailAttempt(step, e.NodeId, e.Error, e.Retryable, e.Usage);
         return Outcome.Applied;
     }

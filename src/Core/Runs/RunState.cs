@@ -118,6 +118,11 @@ public sealed class NodeState
 
     public string? Model { get; set; }
 
+    public string? Region { get; set; }
+
+    /// <summary>The provider calls of the latest attempt: who answered, and every failed try before it.</summary>
+    public IReadOnlyList<ProviderCall>? Calls { get; set; }
+
     public string? ApprovalId { get; set; }
 
     public bool Escalated { get; set; }

@@ -67,6 +67,8 @@ public static class Responses
                 kv.Value.Attempt,
                 kv.Value.Provider,
                 kv.Value.Model,
+                kv.Value.Region,
+                kv.Value.Calls,
                 kv.Value.Output,
                 kv.Value.Error,
                 kv.Value.ApprovalId,
