@@ -47,7 +47,7 @@ public sealed class ApiException : Exception
 }
 
 /// <summary>Who is calling: the tenant and role of the API key, and a stable actor name for audit and approvals.</summary>
-public sealed record ApiCaller(string TenantId, string Role, string KeyId)
+public sealed record ApiCaller(string TenantId, string Role, string KeyId, bool IsPlatform = false)
 {
     public string Actor => $"{Role}:{KeyId}";
 }
@@ -62,6 +62,8 @@ public static class Roles
     public const string Api = "api";
 
     public static readonly string[] Any = [Admin, Operator, Reviewer, AgentManager, Viewer, Api];
+    public static readonly string[] AdminOnly = [Admin];
+    public static readonly string[] ManageCatalog = [Admin, AgentManager];
     public static readonly string[] ManageGraphs = [Admin, AgentManager, Operator, Api];
     public static readonly string[] StartRuns = [Admin, Operator, AgentManager, Api];
     public static readonly string[] ControlRuns = [Admin, Operator];

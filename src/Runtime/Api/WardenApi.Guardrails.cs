@@ -12,10 +12,8 @@ namespace Warden.Runtime.Api;
 
 public sealed partial class WardenApi
 {
-    private static readonly string[] AdminOnly = [Roles.Admin];
-
     /// <summary>GET /api/v1/guardrails — breaker states, LLM rate windows and the tenant's budgets (admin).</summary>
-    public Task<IResult> GetGuardrailsAsync(HttpContext http) => GuardAsync(http, AdminOnly, async caller =>
+    public Task<IResult> GetGuardrailsAsync(HttpContext http) => GuardAsync(http, Roles.AdminOnly, async caller =>
     {
         var rows = await usage.GuardrailsAsync(caller.TenantId, http.RequestAborted);
         var now = clock.GetUtcNow();
@@ -51,14 +49,14 @@ public sealed partial class WardenApi
     });
 
     /// <summary>POST /api/v1/guardrails/breakers/{key}/reset — close a provider's breaker (admin).</summary>
-    public Task<IResult> ResetBreakerAsync(HttpContext http, string key) => GuardAsync(http, AdminOnly, async _ =>
+    public Task<IResult> ResetBreakerAsync(HttpContext http, string key) => GuardAsync(http, Roles.AdminOnly, async _ =>
     {
         await guardrails.ResetBreakerAsync(key, http.RequestAborted);
         return Json(new { key, status = BreakerStatus.Closed });
     });
 
     /// <summary>PUT /api/v1/budgets/{scope} — scope is <c>tenant</c> (per calendar month) or <c>graph:{graphId}</c> (admin).</summary>
-    public Task<IResult> SetBudgetAsync(HttpContext http, string scope) => GuardAsync(http, AdminOnly, async caller =>
+    public Task<IResult> SetBudgetAsync(HttpContext http, string scope) => GuardAsync(http, Roles.AdminOnly, async caller =>
     {
         string? graphId = scope switch
         {

@@ -20,6 +20,7 @@ public sealed partial class WardenApi(
     IGraphStore graphs,
     IRunStore runs,
     IUsageStore usage,
+    ICatalogStore catalog,
     IRunEngine engine,
     IGuardrailAdmin guardrails,
     IApiRateLimiter rateLimiter,
@@ -112,7 +113,7 @@ public sealed partial class WardenApi(
 
         var found = await tenants.AuthenticateAsync(key.Trim(), http.RequestAborted)
             ?? throw new ApiException(StatusCodes.Status401Unauthorized, "UNAUTHENTICATED", "invalid or revoked API key");
-        return new ApiCaller(found.TenantId, found.Role, found.KeyId);
+        return new ApiCaller(found.TenantId, found.Role, found.KeyId, found.IsPlatform);
     }
 
     /// <summary>Reads the body as text after checking its media type and size (415 and 413 otherwise).</summary>

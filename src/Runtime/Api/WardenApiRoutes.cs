@@ -44,6 +44,26 @@ public static class WardenApiRoutes
         v1.MapPut("/budgets/{scope}", (HttpContext h, WardenApi api, string scope) => api.SetBudgetAsync(h, scope))
             .WithTags("Guardrails").WithSummary("Set the tenant's monthly budget (scope tenant) or a graph's (scope graph:{graphId}): {max_cost_usd?, max_tokens?}");
 
+        var admin = v1.MapGroup("/").WithTags("Tenants and keys");
+        admin.MapPost("/tenants", (HttpContext h, WardenApi api) => api.CreateTenantAsync(h)).WithSummary("Create a tenant with its first admin key: {id, name} (platform admins)");
+        admin.MapPost("/keys", (HttpContext h, WardenApi api) => api.CreateKeyAsync(h)).WithSummary("Issue an API key in your tenant: {name, role}; the key is shown once (admin)");
+        admin.MapGet("/keys", (HttpContext h, WardenApi api) => api.ListKeysAsync(h)).WithSummary("List your tenant's keys by prefix (admin)");
+        admin.MapDelete("/keys/{keyId}", (HttpContext h, WardenApi api, string keyId) => api.RevokeKeyAsync(h, keyId)).WithSummary("Revoke a key (admin)");
+
+        var tools = v1.MapGroup("/tools").WithTags("Tools");
+        tools.MapGet("/", (HttpContext h, WardenApi api) => api.ListToolsAsync(h)).WithSummary("List the tenant's tools");
+        tools.MapPost("/", (HttpContext h, WardenApi api) => api.SaveToolAsync(h, null)).WithSummary("Create a tool: {name, action_class: read|write|external, description?, input_schema?}");
+        tools.MapGet("/{name}", (HttpContext h, WardenApi api, string name) => api.GetToolAsync(h, name)).WithSummary("Get a tool");
+        tools.MapPut("/{name}", (HttpContext h, WardenApi api, string name) => api.SaveToolAsync(h, name)).WithSummary("Replace a tool");
+        tools.MapDelete("/{name}", (HttpContext h, WardenApi api, string name) => api.DeleteToolAsync(h, name)).WithSummary("Delete a tool no agent uses");
+
+        var agents = v1.MapGroup("/agents").WithTags("Agents");
+        agents.MapGet("/", (HttpContext h, WardenApi api) => api.ListAgentsAsync(h)).WithSummary("List the tenant's agents");
+        agents.MapPost("/", (HttpContext h, WardenApi api) => api.SaveAgentAsync(h, null)).WithSummary("Create an agent: {name, role, prompt, tools?, provider?, model?, description?}");
+        agents.MapGet("/{name}", (HttpContext h, WardenApi api, string name) => api.GetAgentAsync(h, name)).WithSummary("Get an agent");
+        agents.MapPut("/{name}", (HttpContext h, WardenApi api, string name) => api.SaveAgentAsync(h, name)).WithSummary("Replace an agent");
+        agents.MapDelete("/{name}", (HttpContext h, WardenApi api, string name) => api.DeleteAgentAsync(h, name)).WithSummary("Delete an agent");
+
         var usage = v1.MapGroup("/").WithTags("Usage");
         usage.MapGet("/usage", (HttpContext h, WardenApi api) => api.GetUsageAsync(h)).WithSummary("LLM usage (from, to, group_by=agent|graph|model|provider|day)");
         usage.MapGet("/metrics/llm/summary", (HttpContext h, WardenApi api) => api.GetLlmSummaryAsync(h)).WithSummary("Calls, errors, tokens, cost and latency percentiles (from, to)");

@@ -44,6 +44,7 @@ public static class WardenServices
         services.AddSingleton<IGuardrailAdmin>(sp => sp.GetRequiredService<EmbeddedEngine>());
         services.AddSingleton<IApiRateLimiter, InProcessApiRateLimiter>();
         services.AddSingleton<IUsageStore, SqliteUsageStore>();
+        services.AddSingleton<ICatalogStore, SqliteCatalogStore>();
         services.AddSingleton<WardenApi>();
         services.AddHostedService<EngineHostedService>();
         return services;

@@ -12,5 +12,15 @@ public interface ITenantStore
     /// <returns>The plain key, shown once.</returns>
     Task<string> IssueKeyAsync(string tenantId, string name, string role, CancellationToken ct = default);
 
+    /// <returns>The stored record and the plain key, shown once.</returns>
+    Task<(ApiKeyRecord Record, string Key)> CreateKeyAsync(string tenantId, string name, string role, CancellationToken ct = default);
+
     Task<AuthenticatedKey?> AuthenticateAsync(string plainKey, CancellationToken ct = default);
+
+    Task<TenantRecord?> GetTenantAsync(string tenantId, CancellationToken ct = default);
+
+    Task<IReadOnlyList<ApiKeyRecord>> ListKeysAsync(string tenantId, string? prefix, CancellationToken ct = default);
+
+    /// <returns>The revoked key, or null when the tenant has no such key (or it was already revoked).</returns>
+    Task<ApiKeyRecord?> RevokeKeyAsync(string tenantId, string keyId, CancellationToken ct = default);
 }

@@ -141,9 +141,39 @@ internal static class Migrations
             );
             CREATE INDEX ix_guardrail_state_tenant ON guardrail_state (tenant_id, kind);
             """),
+        (4, "catalog", """
+            ALTER TABLE tenants ADD COLUMN is_platform INTEGER NOT NULL DEFAULT 0;
+            UPDATE tenants SET is_platform = 1 WHERE id = 'demo';
+            CREATE INDEX ix_api_keys_tenant_prefix ON api_keys (tenant_id, prefix);
+            CREATE TABLE tools (
+                tenant_id TEXT NOT NULL,
+                name TEXT NOT NULL,
+                description TEXT,
+                action_class TEXT NOT NULL,
+                input_schema TEXT,
+                created_at TEXT NOT NULL,
+                updated_at TEXT NOT NULL,
+                PRIMARY KEY (tenant_id, name)
+            ) WITHOUT ROWID;
+            CREATE TABLE agents (
+                tenant_id TEXT NOT NULL,
+                name TEXT NOT NULL,
+                description TEXT,
+                role TEXT NOT NULL,
+                prompt TEXT NOT NULL,
+                tools TEXT NOT NULL,
+                provider TEXT,
+                model TEXT,
+                created_at TEXT NOT NULL,
+                updated_at TEXT NOT NULL,
+                PRIMARY KEY (tenant_id, name)
+            ) WITHOUT ROWID;
+            """),
     ];
 
     public static int Latest => All[^1].Version;
+
+    public static int Count => All.Length;
 
     public static void Apply(SqliteConnection connection)
     {

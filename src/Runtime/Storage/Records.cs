@@ -7,6 +7,9 @@ public sealed class TenantRecord
 
     public required string Name { get; init; }
 
+    /// <summary>The operator's own tenant (the first one): its admins may create other tenants.</summary>
+    public bool IsPlatform { get; init; }
+
     public required string CreatedAt { get; init; }
 }
 
@@ -137,4 +140,51 @@ public sealed record Page<T>(IReadOnlyList<T> Items, string? NextCursor);
 
 public sealed record RunQuery(string? GraphId = null, string? Status = null, int Limit = 50, string? Cursor = null);
 
-public sealed record AuthenticatedKey(string KeyId, string TenantId, string Role);
+public sealed class AuthenticatedKey
+{
+    public required string KeyId { get; init; }
+
+    public required string TenantId { get; init; }
+
+    public required string Role { get; init; }
+
+    public bool IsPlatform { get; init; }
+}
+
+public sealed class ToolRecord
+{
+    public required string Name { get; init; }
+
+    public string? Description { get; init; }
+
+    /// <summary>read, write or external: what tool policies are written against.</summary>
+    public required string ActionClass { get; init; }
+
+    public string? InputSchema { get; init; }
+
+    public required string CreatedAt { get; init; }
+
+    public required string UpdatedAt { get; init; }
+}
+
+public sealed class AgentRecord
+{
+    public required string Name { get; init; }
+
+    public string? Description { get; init; }
+
+    public required string Role { get; init; }
+
+    public required string Prompt { get; init; }
+
+    /// <summary>JSON array of tool names of the same tenant.</summary>
+    public required string Tools { get; init; }
+
+    public string? Provider { get; init; }
+
+    public string? Model { get; init; }
+
+    public required string CreatedAt { get; init; }
+
+    public required string UpdatedAt { get; init; }
+}

@@ -83,6 +83,6 @@ public sealed class SqliteStoreTests : IDisposable
         using var cmd = connection.CreateCommand();
         cmd.CommandText = "SELECT COUNT(*) FROM schema_migrations";
 
-        ((long)cmd.ExecuteScalar()!).ShouldBe(Warden.Runtime.Storage.Migrations.Latest);
+        ((long)cmd.ExecuteScalar()!).ShouldBe(Warden.Runtime.Storage.Migrations.Count);
     }
 }

@@ -27,7 +27,7 @@ public sealed class SqliteTenantStore(SqliteDatabase db, TimeProvider clock) : I
         }
 
         var now = Now();
-        await connection.ExecuteAsync("INSERT INTO tenants (id, name, created_at) VALUES (@id, @name, @now)", new { id = DemoTenant, name = "Demo", now }, tx);
+        await connection.ExecuteAsync("INSERT INTO tenants (id, name, created_at, is_platform) VALUES (@id, @name, @now, 1)", new { id = DemoTenant, name = "Demo", now }, tx);
         var key = string.IsNullOrEmpty(bootstrapKey) ? ApiKeys.Generate() : bootstrapKey;
         await InsertKeyAsync(connection, tx, DemoTenant, "bootstrap", "admin", key);
         await tx.CommitAsync(ct);
@@ -42,29 +42,75 @@ public sealed class SqliteTenantStore(SqliteDatabase db, TimeProvider clock) : I
         return record;
     }
 
-    public async Task<string> IssueKeyAsync(string tenantId, string name, string role, CancellationToken ct = default)
+    public async Task<string> IssueKeyAsync(string tenantId, string name, string role, CancellationToken ct = default) =>
+        (await CreateKeyAsync(tenantId, name, role, ct)).Key;
+
+    public async Task<(ApiKeyRecord Record, string Key)> CreateKeyAsync(string tenantId, string name, string role, CancellationToken ct = default)
     {
         await using var connection = db.Open();
         await using var tx = await connection.BeginTransactionAsync(ct);
         var key = ApiKeys.Generate();
-        await InsertKeyAsync(connection, tx, tenantId, name, role, key);
+        var record = await InsertKeyAsync(connection, tx, tenantId, name, role, key);
         await tx.CommitAsync(ct);
-        return key;
+        return (record, key);
     }
 
     public async Task<AuthenticatedKey?> AuthenticateAsync(string plainKey, CancellationToken ct = default)
     {
         await using var connection = db.Open();
         return await connection.QuerySingleOrDefaultAsync<AuthenticatedKey>(
-            "SELECT id AS KeyId, tenant_id AS TenantId, role AS Role FROM api_keys WHERE key_hash = @h AND revoked_at IS NULL",
+            """
+            SELECT k.id AS KeyId, k.tenant_id AS TenantId, k.role AS Role, t.is_platform AS IsPlatform
+            FROM api_keys k JOIN tenants t ON t.id = k.tenant_id
+            WHERE k.key_hash = @h AND k.revoked_at IS NULL
+            """,
             new { h = ApiKeys.Hash(plainKey) });
     }
 
-    private async Task InsertKeyAsync(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction tx, string tenantId, string name, string role, string key) =>
+    public async Task<TenantRecord?> GetTenantAsync(string tenantId, CancellationToken ct = default)
+    {
+        await using var connection = db.Open();
+        return await connection.QuerySingleOrDefaultAsync<TenantRecord>("SELECT id, name, is_platform, created_at FROM tenants WHERE id = @tenantId", new { tenantId });
+    }
+
+    public async Task<IReadOnlyList<ApiKeyRecord>> ListKeysAsync(string tenantId, string? prefix, CancellationToken ct = default)
+    {
+        await using var connection = db.Open();
+        return (await connection.QueryAsync<ApiKeyRecord>(
+            $"SELECT {KeyColumns} FROM api_keys WHERE tenant_id = @tenantId AND (@prefix IS NULL OR prefix LIKE @like ESCAPE '\\') ORDER BY created_at, id",
+            new { tenantId, prefix, like = prefix is null ? null : prefix.Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_") + "%" })).AsList();
+    }
+
+    public async Task<ApiKeyRecord?> RevokeKeyAsync(string tenantId, string keyId, CancellationToken ct = default)
+    {
+        await using var connection = db.Open();
+        var changed = await connection.ExecuteAsync(
+            "UPDATE api_keys SET revoked_at = @now WHERE tenant_id = @tenantId AND id = @keyId AND revoked_at IS NULL",
+            new { tenantId, keyId, now = Now() });
+        return changed == 0
+            ? null
+            : await connection.QuerySingleAsync<ApiKeyRecord>($"SELECT {KeyColumns} FROM api_keys WHERE id = @keyId", new { keyId });
+    }
+
+    private const string KeyColumns = "id, tenant_id, name, prefix, role, created_at, revoked_at";
+
+    private async Task<ApiKeyRecord> InsertKeyAsync(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction tx, string tenantId, string name, string role, string key)
+    {
+        var record = new ApiKeyRecord
+        {
+            Id = "key_" + Guid.NewGuid().ToString("N")[..16],
+            TenantId = tenantId,
+            Name = name,
+            Prefix = ApiKeys.Prefix(key),
+            Role = role,
+            CreatedAt = Now(),
+        };
         await connection.ExecuteAsync(
-            "INSERT INTO api_keys (id, tenant_id, name, prefix, key_hash, role, created_at) VALUES (@id, @tenantId, @name, @prefix, @hash, @role, @now)",
-            new { id = "key_" + Guid.NewGuid().ToString("N")[..16], tenantId, name, prefix = ApiKeys.Prefix(key), hash = ApiKeys.Hash(key), role, now = Now() },
+            "INSERT INTO api_keys (id, tenant_id, name, prefix, key_hash, role, created_at) VALUES (@Id, @TenantId, @Name, @Prefix, @hash, @Role, @CreatedAt)",
+            new { record.Id, record.TenantId, record.Name, record.Prefix, hash = ApiKeys.Hash(key), record.Role, record.CreatedAt },
             tx);
+        return record;
+    }
 
     private string Now() => clock.GetUtcNow().ToString("O");
 }
@@ -76,5 +122,9 @@ public static class ApiKeys
 
     public static string Hash(string key) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
 
-    public static string Prefix(string key) => key.Length <= 8 ? key : key[..8];
+    /// <summary>
+    /// Enough of the key to tell keys apart in a list ("wdn_" and 8 hex digits of a generated key), and never more than
+    /// a third of it, so a short hand-made key is not given away.
+    /// </summary>
+    public static string Prefix(string key) => key[..Math.Min(12, key.Length / 3)];
 }
