@@ -7,7 +7,8 @@ public sealed record GraphDefinition(
     GraphDefaults Defaults,
     IReadOnlyList<NodeDefinition> Nodes,
     IReadOnlyList<EdgeDefinition> Edges,
-    Guardrails.Budget.BudgetLimit? Budget = null)
+    Guardrails.Budget.BudgetLimit? Budget = null,
+    IReadOnlyList<ToolPolicyRule>? ToolPolicies = null)
 {
     public NodeDefinition? FindNode(string id) => Nodes.FirstOrDefault(n => n.Id == id);
 }
@@ -21,6 +22,9 @@ public enum NodeKind
 {
     Agent,
     Approval,
+
+    /// <summary>Calls a registered tool with its rendered input; tool policies decide whether it may.</summary>
+    Tool,
 }
 
 public sealed record NodeDefinition(
@@ -34,7 +38,8 @@ public sealed record NodeDefinition(
     TimeSpan Timeout,
     MockSettings Mock,
     ApprovalSettings? Approval,
-    IReadOnlyList<ProviderChoice>? Providers = null)
+    IReadOnlyList<ProviderChoice>? Providers = null,
+    string? Tool = null)
 {
     /// <summary>The providers to try, best first: the node's list, or its single provider and model.</summary>
     public IReadOnlyList<ProviderChoice> Candidates => Providers is { Count: > 0 } ? Providers : [new ProviderChoice(Provider, Model, null)];
@@ -90,3 +95,16 @@ public sealed record EdgeDefinition(string From, string To, EdgeCondition? When,
 {
     public bool IsLoop => MaxTraversals is not null;
 }
+
+public enum ToolDecision
+{
+    Allow,
+    Deny,
+    RequireApproval,
+}
+
+/// <summary>
+/// A graph's rule for tool calls: <c>tool</c> is a name or a pattern with <c>*</c>, <c>action</c> an action class
+/// (read, write, external) or <c>*</c>.
+/// </summary>
+public sealed record ToolPolicyRule(string Tool, string Action, ToolDecision Decision);

@@ -12,11 +12,12 @@ namespace Warden.Core.Graphs;
 /// </summary>
 public sealed partial class GraphParser
 {
-    private static readonly HashSet<string> TopKeys = ["name", "description", "defaults", "budget", "nodes", "edges"];
+    private static readonly HashSet<string> TopKeys = ["name", "description", "defaults", "budget", "tool_policies", "nodes", "edges"];
+    private static readonly HashSet<string> PolicyKeys = ["tool", "action", "decision"];
     private static readonly HashSet<string> DefaultKeys = ["provider", "model", "providers", "retries", "retry", "timeout"];
     private static readonly HashSet<string> BudgetKeys = ["max_cost_usd", "max_tokens"];
     private static readonly HashSet<string> NodeKeys =
-        ["id", "kind", "role", "prompt", "provider", "model", "providers", "retries", "retry", "timeout", "mock", "message", "deadline", "on_timeout", "description"];
+        ["id", "kind", "role", "prompt", "provider", "model", "providers", "retries", "retry", "timeout", "mock", "message", "deadline", "on_timeout", "description", "tool", "input"];
 
     private static readonly HashSet<string> RetryKeys = ["max_attempts", "initial_backoff", "max_backoff", "multiplier"];
     private static readonly HashSet<string> MockKeys = ["latency_ms", "fail_first_attempts", "error_rate"];
@@ -107,7 +108,7 @@ public sealed partial class GraphParser
         var defaults = ParseDefaults(Child(root, "defaults"));
         var nodes = ParseNodes(Child(root, "nodes"), defaults);
         var edges = ParseEdges(Child(root, "edges"));
-        return new GraphDefinition(name ?? string.Empty, description, defaults, nodes, edges, ParseBudget(Child(root, "budget")));
+        return new GraphDefinition(name ?? string.Empty, description, defaults, nodes, edges, ParseBudget(Child(root, "budget")), ParseToolPolicies(Child(root, "tool_policies")));
     }
 
     private static string StripMark(string message)
@@ -161,6 +162,61 @@ public sealed partial class GraphParser
         }
 
         return new Guardrails.Budget.BudgetLimit(cost, tokens);
+    }
+
+    /// <summary>tool_policies: a list of {tool, action, decision}; the most specific matching rule decides.</summary>
+    private List<ToolPolicyRule>? ParseToolPolicies(YamlNode? node)
+    {
+        if (node is null)
+        {
+            return null;
+        }
+
+        if (node is not YamlSequenceNode seq)
+        {
+            Error("$.tool_policies", node, "tool_policies must be a list of {tool, action, decision}");
+            return null;
+        }
+
+        var rules = new List<ToolPolicyRule>();
+        for (var i = 0; i < seq.Children.Count; i++)
+        {
+            var path = $"$.tool_policies[{i}]";
+            if (seq.Children[i] is not YamlMappingNode map)
+            {
+                Error(path, seq.Children[i], "a tool policy is a mapping of tool, action and decision");
+                continue;
+            }
+
+            CheckKeys(map, path, PolicyKeys);
+            var tool = OptionalString(map, "tool", path + ".tool") ?? "*";
+            var action = OptionalString(map, "action", path + ".action") ?? "*";
+            if (action is not ("*" or "read" or "write" or "external"))
+            {
+                Error(path + ".action", Child(map, "action"), $"action must be read, write, external or *, not '{action}'");
+            }
+
+            var decisionText = RequiredString(map, "decision", path + ".decision");
+            ToolDecision? decision = decisionText switch
+            {
+                "allow" => ToolDecision.Allow,
+                "deny" => ToolDecision.Deny,
+                "require_approval" => ToolDecision.RequireApproval,
+                null => null,
+                _ => null,
+            };
+            if (decision is null && decisionText is not null)
+            {
+                Error(path + ".decision", Child(map, "decision"), $"decision must be allow, deny or require_approval, not '{decisionText}'");
+            }
+
+            if (decision is not null)
+            {
+                rules.Add(new ToolPolicyRule(tool, action, decision.Value));
+            }
+        }
+
+        return rules;
     }
 
     /// <summary>A list of provider:model[@region] preferences, best first.</summary>
@@ -266,13 +322,32 @@ public sealed partial class GraphParser
                 case "approval":
                     kind = NodeKind.Approval;
                     break;
+                case "tool":
+                    kind = NodeKind.Tool;
+                    break;
                 default:
-                    Error(path + ".kind", Child(map, "kind"), $"unknown node kind '{kindText}'; expected agent or approval");
+                    Error(path + ".kind", Child(map, "kind"), $"unknown node kind '{kindText}'; expected agent, approval or tool");
                     return;
             }
 
             var role = OptionalString(map, "role", path + ".role");
             var prompt = OptionalString(map, "prompt", path + ".prompt");
+            var tool = OptionalString(map, "tool", path + ".tool");
+            if (kind == NodeKind.Tool)
+            {
+                if (tool is null)
+                {
+                    Error(path, map, $"tool node '{id}' needs a tool (the name of a registered tool)");
+                }
+
+                // A tool's input is a template like a prompt; by default the outputs of the nodes before it.
+                prompt = OptionalString(map, "input", path + ".input") ?? "{{upstream}}";
+                role = "tool";
+                if (Child(map, "input") is { } input)
+                {
+                    _positions["prompt:" + id] = input.Start;
+                }
+            }
             if (kind == NodeKind.Agent)
             {
                 if (role is null)
@@ -332,7 +407,8 @@ public sealed partial class GraphParser
                 OptionalDuration(map, "timeout", path + ".timeout") ?? defaults.Timeout,
                 ParseMock(Child(map, "mock"), path + ".mock"),
                 approval,
-                providers));
+                kind == NodeKind.Tool ? null : providers,
+                tool));
         }
     }
 

@@ -75,7 +75,16 @@ public sealed record FinishRun(RunStatus Status, string? Output, string? Reason,
 /// Before a step: may it run, on which providers? Hosts check breakers, rate limits and budgets (run, graph,
 /// tenant), reserve the estimated cost under <see cref="ReservationKey"/>, and answer with <see cref="GuardrailAnswered"/>.
 /// </summary>
-public sealed record AskGuardrails(string NodeId, int Visit, int Attempt, IReadOnlyList<ProviderChoice> Candidates, long PromptTokens, Guardrails.Budget.BudgetLimit? RunBudget) : RunCommand
+/// <param name="Tool">For a tool step: the tool to call, judged against <paramref name="ToolPolicies"/> (the graph's rules).</param>
+public sealed record AskGuardrails(
+    string NodeId,
+    int Visit,
+    int Attempt,
+    IReadOnlyList<ProviderChoice> Candidates,
+    long PromptTokens,
+    Guardrails.Budget.BudgetLimit? RunBudget,
+    string? Tool = null,
+    IReadOnlyList<ToolPolicyRule>? ToolPolicies = null) : RunCommand
 {
     public string ReservationKey(string runId) => $"{runId}/{NodeId}/{Visit}/{Attempt}";
 }

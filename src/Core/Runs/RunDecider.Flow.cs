@@ -43,6 +43,11 @@ public sealed partial class RunDecider
         AfterNodeEnded(step, nodeId);
     }
 
+    public const string PolicyDeniedCode = "POLICY_DENIED";
+
+    /// <summary>Tool steps are "provider" tool, "model" the tool's name: breakers and records key on them.</summary>
+    private static ProviderChoice ToolChoice(NodeDefinition definition) => new("tool", definition.Tool!, null);
+
     /// <summary>Makes a node due: approval gates ask for a decision, agents run unless the run is paused.</summary>
     private void Activate(Step step, string nodeId)
     {
@@ -52,6 +57,7 @@ public sealed partial class RunDecider
         node.Attempt = 0;
         node.Output = null;
         node.Error = null;
+        node.ErrorCode = null;
         node.EndedAt = null;
         node.Escalated = false;
         if (definition.Kind == NodeKind.Approval)
@@ -104,7 +110,9 @@ public sealed partial class RunDecider
         var node = step.State.Nodes[nodeId];
         var definition = _graph.Nodes[nodeId];
         var promptTokens = Providers.MockResponder.EstimateTokens(RenderPrompt(step.State, definition));
-        step.Commands.Add(new AskGuardrails(nodeId, node.Visit, node.Attempt, definition.Candidates, promptTokens, _graph.Definition.Budget));
+        step.Commands.Add(definition.Kind == NodeKind.Tool
+            ? new AskGuardrails(nodeId, node.Visit, node.Attempt, [ToolChoice(definition)], 0, null, definition.Tool, _graph.Definition.ToolPolicies ?? [])
+            : new AskGuardrails(nodeId, node.Visit, node.Attempt, definition.Candidates, promptTokens, _graph.Definition.Budget));
     }
 
     private Outcome OnGuardrailAnswered(Step step, GuardrailAnswered e)
@@ -119,6 +127,24 @@ public sealed partial class RunDecider
         {
             case AdmissionVerdict.Admitted:
                 Execute(step, e.NodeId, e.Providers);
+                break;
+            case AdmissionVerdict.Denied:
+                step.Log("policy.denied", e.NodeId, e.Attempt, new Dictionary<string, string> { ["reason"] = e.Reason ?? string.Empty });
+                node.ErrorCode = PolicyDeniedCode;
+                FailAttempt(step, e.NodeId, $"denied by policy: {e.Reason}", retryable: false, usage: null);
+                break;
+            case AdmissionVerdict.ApprovalRequired:
+                node.Status = NodeStatus.WaitingApproval;
+                node.ApprovalId = StableHash.Id("apr_", step.State.RunId, e.NodeId, e.Visit, e.Attempt);
+                var message = $"Approve step '{e.NodeId}': {e.Reason}";
+                step.Commands.Add(new RequestApproval(node.ApprovalId, e.NodeId, message, null));
+                step.Log("approval.requested", e.NodeId, e.Attempt, new Dictionary<string, string>
+                {
+                    ["approval_id"] = node.ApprovalId,
+                    ["message"] = message,
+                    ["reason"] = e.Reason ?? string.Empty,
+                    ["deadline"] = string.Empty,
+                });
                 break;
             case AdmissionVerdict.BudgetExceeded:
                 step.Log("budget.exceeded", e.NodeId, e.Attempt, new Dictionary<string, string> { ["reason"] = e.Reason ?? string.Empty });
@@ -143,6 +169,11 @@ public sealed partial class RunDecider
         var node = step.State.Nodes[nodeId];
         var definition = _graph.Nodes[nodeId];
         node.Status = NodeStatus.Running;
+        if (definition.Kind == NodeKind.Tool)
+        {
+            providers = [ToolChoice(definition)];
+        }
+
         var first = providers.Count > 0 ? providers[0] : definition.Candidates[0];
         var prompt = RenderPrompt(step.State, definition);
         step.Commands.Add(new ExecuteNode(new NodeInvocation(
@@ -189,7 +220,7 @@ public sealed partial class RunDecider
         // A failure is handled only by an edge that can still be taken: an exhausted failure loop routes nothing.
         if (node.Status == NodeStatus.Failed && !outgoing.Any(e => e.When is { MatchesFailure: true } && !IsExhausted(step.State, e)))
         {
-            Terminate(step, RunStatus.Failed, $"node '{nodeId}' failed: {node.Error}");
+            Terminate(step, RunStatus.Failed, $"node '{nodeId}' failed: {node.Error}", node.ErrorCode);
             return;
         }
 

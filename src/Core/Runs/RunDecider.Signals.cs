@@ -63,6 +63,15 @@ public sealed partial class RunDecider
         step.Commands.Add(new CloseApproval(node.ApprovalId!, approved ? ApprovalOutcome.Approved : ApprovalOutcome.Rejected, actor, comment));
         node.EndedAt = step.Now;
         var data = new Dictionary<string, string> { ["approval_id"] = node.ApprovalId!, ["actor"] = actor, ["comment"] = comment ?? string.Empty };
+        if (approved && _graph.Nodes[nodeId].Kind == NodeKind.Tool)
+        {
+            // The approval was for this attempt of the tool call: now it runs.
+            node.EndedAt = null;
+            step.Log("approval.approved", nodeId, node.Attempt, data);
+            Execute(step, nodeId, []);
+            return;
+        }
+
         if (approved)
         {
             node.Status = NodeStatus.Succeeded;

@@ -39,6 +39,12 @@ public enum AdmissionVerdict
 
     /// <summary>No capacity now (rate limit, or every provider's breaker is open): ask again after RetryAfter.</summary>
     Throttled,
+
+    /// <summary>A policy forbids the step (e.g. a denied tool): it fails without retries, code POLICY_DENIED.</summary>
+    Denied,
+
+    /// <summary>A policy lets the step run only after a human approves it (e.g. a write tool).</summary>
+    ApprovalRequired,
 }
 
 /// <summary>The guardrails' answer to <see cref="AskGuardrails"/>: which providers may be called, in order.</summary>

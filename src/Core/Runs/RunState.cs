@@ -127,6 +127,9 @@ public sealed class NodeState
 
     public bool Escalated { get; set; }
 
+    /// <summary>A stable code for why the node failed, when there is one (e.g. POLICY_DENIED).</summary>
+    public string? ErrorCode { get; set; }
+
     public Usage Usage { get; set; } = Usage.Zero;
 
     public DateTimeOffset? StartedAt { get; set; }

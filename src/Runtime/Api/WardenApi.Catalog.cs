@@ -37,9 +37,24 @@ public sealed partial class WardenApi
             schema = schemaElement.ValueKind == JsonValueKind.Object ? schemaElement.GetRawText() : throw ApiException.BadRequest("'input_schema' must be a JSON Schema object");
         }
 
+        var endpoint = OptionalString(body, "endpoint");
+        if (endpoint is not null && !(Uri.TryCreate(endpoint, UriKind.Absolute, out var url) && url.Scheme is "http" or "https"))
+        {
+            throw ApiException.BadRequest($"'endpoint' must be an absolute http or https URL, not '{endpoint}'");
+        }
+
         var now = clock.GetUtcNow().ToString("O");
         var existing = name is null ? null : await catalog.GetToolAsync(caller.TenantId, toolName, http.RequestAborted);
-        var record = new ToolRecord { Name = toolName, Description = OptionalString(body, "description"), ActionClass = actionClass, InputSchema = schema, CreatedAt = existing?.CreatedAt ?? now, UpdatedAt = now };
+        var record = new ToolRecord
+        {
+            Name = toolName,
+            Description = OptionalString(body, "description"),
+            ActionClass = actionClass,
+            InputSchema = schema,
+            Endpoint = endpoint,
+            CreatedAt = existing?.CreatedAt ?? now,
+            UpdatedAt = now,
+        };
         if (!await catalog.SaveToolAsync(caller.TenantId, record, create: name is null, http.RequestAborted))
         {
             throw name is null ? ApiException.Conflict("NAME_TAKEN", $"a tool named '{toolName}' already exists") : ApiException.NotFound($"tool '{toolName}' not found");
@@ -139,6 +154,7 @@ public sealed partial class WardenApi
         t.Name,
         t.Description,
         t.ActionClass,
+        t.Endpoint,
         input_schema = t.InputSchema is null ? null : JsonDocument.Parse(t.InputSchema).RootElement.Clone() as JsonElement?,
         t.CreatedAt,
         t.UpdatedAt,

@@ -102,6 +102,12 @@ internal sealed class EngineSql : IDisposable
         return result;
     }
 
+    public string? ToolActionClass(string tenantId, string tool)
+    {
+        using var reader = Query("SELECT action_class FROM tools WHERE tenant_id = $t AND name = $n", ("$t", tenantId), ("$n", tool));
+        return reader.Read() ? reader.GetString(0) : null;
+    }
+
     public string? LoadGuardrail(string key)
     {
         using var reader = Query("SELECT state FROM guardrail_state WHERE key = $k", ("$k", key));

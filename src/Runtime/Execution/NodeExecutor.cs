@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Warden.Core.Costs;
 using Warden.Core.Runs;
 using Warden.Runtime.Providers;
+using Warden.Runtime.Tools;
 
 namespace Warden.Runtime.Execution;
 
@@ -13,13 +14,18 @@ public sealed record NodeExecution(RunEvent Event, string Provider, string Model
 /// the call over the admitted providers within the node's timeout, price the tokens, and turn any failure into
 /// a classified <see cref="NodeFailed"/> carrying every provider call made.
 /// </summary>
-public sealed class NodeExecutor(ProviderRouter router)
+public sealed class NodeExecutor(ProviderRouter router, ToolInvoker? tools = null)
 {
     public async Task<NodeExecution> ExecuteAsync(NodeInvocation inv, CancellationToken ct)
     {
         var started = Stopwatch.GetTimestamp();
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(inv.Timeout);
+        if (inv.Provider == ToolInvoker.ProviderName)
+        {
+            return await CallToolAsync(inv, started, timeout.Token, ct);
+        }
+
         RouteResult route;
         try
         {
@@ -47,6 +53,34 @@ public sealed class NodeExecutor(ProviderRouter router)
             response.Model,
             usage,
             latency);
+    }
+
+    /// <summary>A tool step: no tokens, no provider breakers; its failures are classified like a provider's.</summary>
+    private async Task<NodeExecution> CallToolAsync(NodeInvocation inv, long started, CancellationToken withTimeout, CancellationToken ct)
+    {
+        if (tools is null)
+        {
+            return Failed(inv, "this host has no tool invoker", retryable: false, started, []);
+        }
+
+        try
+        {
+            var output = await tools.InvokeAsync(inv, withTimeout);
+            return new NodeExecution(
+                new NodeSucceeded(inv.NodeId, inv.Visit, inv.Attempt, output, Usage.Zero, ToolInvoker.ProviderName, inv.Model, Elapsed(started), []),
+                ToolInvoker.ProviderName,
+                inv.Model,
+                Usage.Zero,
+                Elapsed(started));
+        }
+        catch (LlmException ex)
+        {
+            return Failed(inv, ex.Message, ex.Retryable, started, []);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            return Failed(inv, $"tool call timed out after {inv.Timeout.TotalSeconds:0.###}s", retryable: true, started, []);
+        }
     }
 
     private static NodeExecution Failed(NodeInvocation inv, string error, bool retryable, long started, IReadOnlyList<ProviderCall> calls, Usage? usage = null) =>

@@ -24,6 +24,11 @@ internal sealed class GuardrailService(GuardrailOptions options, PriceTable pric
 
     public GuardrailAnswered Answer(EngineSql sql, string tenantId, RunState run, AskGuardrails ask, DateTimeOffset now)
     {
+        if (ask.Tool is not null)
+        {
+            return AnswerTool(sql, tenantId, ask);
+        }
+
         var ordered = Order(ask.Candidates.SelectMany(expand).Distinct().ToList(), run.RunId, ask.NodeId, ask.Visit);
         var allowed = new List<ProviderChoice>(ordered.Count);
         TimeSpan? soonest = null;
@@ -77,6 +82,25 @@ internal sealed class GuardrailService(GuardrailOptions options, PriceTable pric
         }
 
         return new GuardrailAnswered(ask.NodeId, ask.Visit, ask.Attempt, AdmissionVerdict.Admitted, allowed);
+    }
+
+    /// <summary>A tool step: the tool must be the tenant's own, and the graph's tool policies decide.</summary>
+    private static GuardrailAnswered AnswerTool(EngineSql sql, string tenantId, AskGuardrails ask)
+    {
+        var tool = ask.Tool!;
+        if (sql.ToolActionClass(tenantId, tool) is not { } actionClass)
+        {
+            return new GuardrailAnswered(ask.NodeId, ask.Visit, ask.Attempt, AdmissionVerdict.Denied, [], $"tool '{tool}' is not registered for this tenant");
+        }
+
+        var (decision, rule) = ToolPolicy.Decide(ask.ToolPolicies ?? [], tool, actionClass);
+        var why = rule is null ? $"tool '{tool}' ({actionClass})" : $"tool '{tool}' ({actionClass}) by policy {{tool: {rule.Tool}, action: {rule.Action}}}";
+        return decision switch
+        {
+            ToolDecision.Deny => new GuardrailAnswered(ask.NodeId, ask.Visit, ask.Attempt, AdmissionVerdict.Denied, [], $"{why} is denied"),
+            ToolDecision.RequireApproval => new GuardrailAnswered(ask.NodeId, ask.Visit, ask.Attempt, AdmissionVerdict.ApprovalRequired, ask.Candidates, $"{why} requires approval"),
+            _ => new GuardrailAnswered(ask.NodeId, ask.Visit, ask.Attempt, AdmissionVerdict.Admitted, ask.Candidates),
+        };
     }
 
     /// <summary>Settles the step's budgets with what it cost and tells each provider's breaker how its calls went.</summary>

@@ -9,6 +9,7 @@ using Warden.Runtime.Guardrails;
 using Warden.Runtime.Providers;
 using Warden.Runtime.Storage;
 using Warden.Runtime.Storage.Sqlite;
+using Warden.Runtime.Tools;
 
 namespace Warden.Runtime.Hosting;
 
@@ -36,7 +37,8 @@ public static class WardenServices
 
         services.AddSingleton(sp => new ProviderRegistry(sp.GetServices<ILlmClient>()));
         services.AddSingleton(sp => new ProviderRouter(sp.GetRequiredService<ProviderRegistry>(), sp.GetRequiredService<PriceTable>(), sp.GetRequiredService<TimeProvider>()));
-        services.AddSingleton<NodeExecutor>();
+        services.AddSingleton(sp => new ToolInvoker(sp.GetRequiredService<ICatalogStore>(), new HttpClient { Timeout = Timeout.InfiniteTimeSpan }));
+        services.AddSingleton(sp => new NodeExecutor(sp.GetRequiredService<ProviderRouter>(), sp.GetRequiredService<ToolInvoker>()));
         services.AddSingleton(new EngineOptions { Workers = settings.Workers });
         services.AddSingleton(settings.Guardrails);
         services.AddSingleton<EmbeddedEngine>();

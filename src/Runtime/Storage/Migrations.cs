@@ -151,6 +151,7 @@ internal static class Migrations
                 description TEXT,
                 action_class TEXT NOT NULL,
                 input_schema TEXT,
+                endpoint TEXT,
                 created_at TEXT NOT NULL,
                 updated_at TEXT NOT NULL,
                 PRIMARY KEY (tenant_id, name)

@@ -162,6 +162,9 @@ public sealed class ToolRecord
 
     public string? InputSchema { get; init; }
 
+    /// <summary>Where the tool is called: Warden POSTs the step's input as JSON and takes the reply body as output.</summary>
+    public string? Endpoint { get; init; }
+
     public required string CreatedAt { get; init; }
 
     public required string UpdatedAt { get; init; }

@@ -5,7 +5,7 @@ namespace Warden.Runtime.Storage.Sqlite;
 
 public sealed class SqliteCatalogStore(SqliteDatabase db) : ICatalogStore
 {
-    private const string ToolColumns = "name, description, action_class, input_schema, created_at, updated_at";
+    private const string ToolColumns = "name, description, action_class, input_schema, endpoint, created_at, updated_at";
     private const string AgentColumns = "name, description, role, prompt, tools, provider, model, created_at, updated_at";
     private const int ConstraintViolation = 19;
 
@@ -23,10 +23,10 @@ public sealed class SqliteCatalogStore(SqliteDatabase db) : ICatalogStore
 
     public async Task<bool> SaveToolAsync(string tenantId, ToolRecord tool, bool create, CancellationToken ct = default)
     {
-        var args = new { tenantId, tool.Name, tool.Description, tool.ActionClass, tool.InputSchema, tool.CreatedAt, tool.UpdatedAt };
+        var args = new { tenantId, tool.Name, tool.Description, tool.ActionClass, tool.InputSchema, tool.Endpoint, tool.CreatedAt, tool.UpdatedAt };
         return await WriteAsync(create
-            ? ("INSERT INTO tools (tenant_id, name, description, action_class, input_schema, created_at, updated_at) VALUES (@tenantId, @Name, @Description, @ActionClass, @InputSchema, @CreatedAt, @UpdatedAt)", args)
-            : ("UPDATE tools SET description = @Description, action_class = @ActionClass, input_schema = @InputSchema, updated_at = @UpdatedAt WHERE tenant_id = @tenantId AND name = @Name", args));
+            ? ("INSERT INTO tools (tenant_id, name, description, action_class, input_schema, endpoint, created_at, updated_at) VALUES (@tenantId, @Name, @Description, @ActionClass, @InputSchema, @Endpoint, @CreatedAt, @UpdatedAt)", args)
+            : ("UPDATE tools SET description = @Description, action_class = @ActionClass, input_schema = @InputSchema, endpoint = @Endpoint, updated_at = @UpdatedAt WHERE tenant_id = @tenantId AND name = @Name", args));
     }
 
     public Task<bool> DeleteToolAsync(string tenantId, string name, CancellationToken ct = default) =>

@@ -1,0 +1,66 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using Warden.Core.Runs;
+using Warden.Runtime.Providers;
+using Warden.Runtime.Storage;
+
+namespace Warden.Runtime.Tools;
+
+/// <summary>
+/// Calls a tenant's registered tool: POSTs {input, run_id, node_id} as JSON to its endpoint and takes the reply body
+/// (at most 256 KiB) as the step's output. Failures are classified like provider failures so the decider's retries
+/// apply to them the same way.
+/// </summary>
+public sealed class ToolInvoker(ICatalogStore catalog, HttpClient http)
+{
+    public const string ProviderName = "tool";
+    private const int MaxReplyBytes = 256 * 1024;
+
+    public async Task<string> InvokeAsync(NodeInvocation inv, CancellationToken ct)
+    {
+        var tool = await catalog.GetToolAsync(inv.TenantId, inv.Model, ct)
+            ?? throw new LlmException($"tool '{inv.Model}' is not registered for this tenant", retryable: false);
+        if (tool.Endpoint is null)
+        {
+            throw new LlmException($"tool '{tool.Name}' has no endpoint to call", retryable: false);
+        }
+
+        HttpResponseMessage response;
+        try
+        {
+            response = await http.PostAsJsonAsync(tool.Endpoint, new { input = inv.Prompt, run_id = inv.RunId, node_id = inv.NodeId }, ct);
+        }
+        catch (HttpRequestException ex)
+        {
+            throw new LlmException($"tool '{tool.Name}' could not be reached: {ex.HttpRequestError}", retryable: true);
+        }
+
+        using (response)
+        {
+            var body = await ReadLimitedAsync(response.Content, ct);
+            if (response.IsSuccessStatusCode)
+            {
+                return body;
+            }
+
+            var status = (int)response.StatusCode;
+            var retryable = status >= 500 || response.StatusCode is HttpStatusCode.TooManyRequests or HttpStatusCode.RequestTimeout;
+            throw new LlmException($"tool '{tool.Name}' answered {status}", retryable, status, response.Headers.RetryAfter?.Delta);
+        }
+    }
+
+    private static async Task<string> ReadLimitedAsync(HttpContent content, CancellationToken ct)
+    {
+        await using var stream = await content.ReadAsStreamAsync(ct);
+        var buffer = new byte[MaxReplyBytes];
+        var total = 0;
+        int read;
+        while (total < buffer.Length && (read = await stream.ReadAsync(buffer.AsMemory(total), ct)) > 0)
+        {
+            total += read;
+        }
+
+        return Encoding.UTF8.GetString(buffer, 0, total);
+    }
+}
