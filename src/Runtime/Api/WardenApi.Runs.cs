@@ -180,4 +180,70 @@ public sealed partial class WardenApi
             // The client went away.
         }
     }
+
+    /// <summary>
+    /// GET /api/v1/stream — the tenant's live oversight stream: every run's timeline (steps, approvals, policy blocks,
+    /// budget kills) as Server-Sent Events, resumable with Last-Event-ID. Viewer and above.
+    /// </summary>
+    public async Task StreamTenantAsync(HttpContext http)
+    {
+        ApiCaller caller;
+        try
+        {
+            caller = await AuthenticateAsync(http);
+            if (await LimitAsync(http, caller) is { } limited)
+            {
+                await limited.ExecuteAsync(http);
+                return;
+            }
+        }
+        catch (ApiException ex)
+        {
+            await Error(ex.Status, ex.Code, ex.Message).ExecuteAsync(http);
+            return;
+        }
+
+        var ct = http.RequestAborted;
+        http.Response.ContentType = "text/event-stream";
+        http.Response.Headers.CacheControl = "no-cache";
+        http.Response.Headers["X-Accel-Buffering"] = "no";
+        var position = TimelinePosition.Decode(http.Request.Headers["Last-Event-ID"].ToString())
+            ?? (http.Request.Query["from"].ToString() == "start" ? TimelinePosition.Start : new TimelinePosition(clock.GetUtcNow().ToString("O"), string.Empty, 0));
+        var idleSince = clock.GetUtcNow();
+        try
+        {
+            await http.Response.WriteAsync(": connected\n\n", ct);
+            await http.Response.Body.FlushAsync(ct);
+            while (!ct.IsCancellationRequested)
+            {
+                var events = await runs.ListTenantEventsAsync(caller.TenantId, position, 500, ct);
+                foreach (var e in events)
+                {
+                    position = new TimelinePosition(e.At, e.RunId, e.Seq);
+                    await http.Response.WriteAsync($"id: {position.Encode()}\nevent: {e.Type}\ndata: {JsonSerializer.Serialize(new { run_id = e.RunId, @event = Responses.Event(e) }, WardenJson.Options)}\n\n", ct);
+                }
+
+                if (events.Count > 0)
+                {
+                    await http.Response.Body.FlushAsync(ct);
+                    idleSince = clock.GetUtcNow();
+                    continue;
+                }
+
+                if (clock.GetUtcNow() - idleSince > TimeSpan.FromSeconds(15))
+                {
+                    // A comment line keeps proxies from closing an idle stream.
+                    await http.Response.WriteAsync(": keep-alive\n\n", ct);
+                    await http.Response.Body.FlushAsync(ct);
+                    idleSince = clock.GetUtcNow();
+                }
+
+                await Task.Delay(250, ct);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The client went away.
+        }
+    }
 }

@@ -33,6 +33,8 @@ public static class WardenApiRoutes
             .WithSummary("Pause, resume or stop a run: {action, comment?}").Produces<ErrorBody>(409);
         runs.MapGet("/{runId}/approvals", (HttpContext h, WardenApi api, string runId) => api.ListRunApprovalsAsync(h, runId)).WithTags("Approvals").WithSummary("Approvals requested by a run");
 
+        v1.MapGet("/stream", (HttpContext h, WardenApi api) => api.StreamTenantAsync(h)).WithTags("Runs").WithSummary("The tenant's live oversight stream (Server-Sent Events; Last-Event-ID resumes; ?from=start replays)");
+
         var approvals = v1.MapGroup("/approvals").WithTags("Approvals");
         approvals.MapGet("/", (HttpContext h, WardenApi api) => api.ListApprovalsAsync(h)).WithSummary("Approvals of the tenant (status=pending by default, or all)");
         approvals.MapPost("/{approvalId}/decision", (HttpContext h, WardenApi api, string approvalId) => api.DecideApprovalAsync(h, approvalId))

@@ -145,6 +145,7 @@ internal static class Migrations
             ALTER TABLE tenants ADD COLUMN is_platform INTEGER NOT NULL DEFAULT 0;
             UPDATE tenants SET is_platform = 1 WHERE id = 'demo';
             CREATE INDEX ix_api_keys_tenant_prefix ON api_keys (tenant_id, prefix);
+            CREATE INDEX ix_run_events_tenant_at ON run_events (tenant_id, at, run_id, seq);
             CREATE TABLE tools (
                 tenant_id TEXT NOT NULL,
                 name TEXT NOT NULL,

@@ -63,6 +63,18 @@ public sealed class SqliteRunStore(SqliteDatabase db) : IRunStore
             new { tenantId, runId, afterSeq, limit })).AsList();
     }
 
+    public async Task<IReadOnlyList<RunEventRecord>> ListTenantEventsAsync(string tenantId, TimelinePosition after, int limit, CancellationToken ct = default)
+    {
+        await using var connection = db.Open();
+        return (await connection.QueryAsync<RunEventRecord>(
+            """
+            SELECT run_id, seq, at, type, node_id, attempt, data FROM run_events
+            WHERE tenant_id = @tenantId AND (at > @At OR (at = @At AND (run_id > @RunId OR (run_id = @RunId AND seq > @Seq))))
+            ORDER BY at, run_id, seq LIMIT @limit
+            """,
+            new { tenantId, after.At, after.RunId, after.Seq, limit })).AsList();
+    }
+
     public async Task<IReadOnlyList<ApprovalRecord>> ListApprovalsAsync(string tenantId, string? runId, string? status, CancellationToken ct = default)
     {
         await using var connection = db.Open();
