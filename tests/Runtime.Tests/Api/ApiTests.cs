@@ -215,6 +215,51 @@ public sealed class ApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task TenantStream_FromStart_CarriesEveryRunsTimelineAndNothingOfOtherTenants()
+    {
+        await PostYamlAsync(Support.Graphs.Sequential(name: "api-live", nodes: 2));
+        var run = await (await _http.PostAsync("/api/v1/graphs/api-live/runs", Json("""{"wait_seconds":20}"""))).Content.ReadFromJsonAsync<JsonElement>();
+        var runId = run.GetProperty("run_id").GetString()!;
+        var tenants = _app.Services.GetRequiredService<ITenantStore>();
+        await tenants.CreateTenantAsync("quiet", "Quiet");
+        using var other = new HttpClient { BaseAddress = _http.BaseAddress };
+        other.DefaultRequestHeaders.Add("X-API-Key", await tenants.IssueKeyAsync("quiet", "k", "viewer"));
+
+        var mine = await ReadStreamAsync(_http, line => line.Contains(runId, StringComparison.Ordinal) && line.Contains("run.completed", StringComparison.Ordinal));
+        var theirs = await ReadStreamAsync(other, _ => false, TimeSpan.FromSeconds(1));
+
+        mine.ShouldContain(l => l.StartsWith("event: node.completed", StringComparison.Ordinal));
+        mine.ShouldContain(l => l.StartsWith("id: ", StringComparison.Ordinal));
+        theirs.ShouldNotContain(l => l.Contains(runId, StringComparison.Ordinal));
+    }
+
+    private static async Task<List<string>> ReadStreamAsync(HttpClient client, Func<string, bool> until, TimeSpan? limit = null)
+    {
+        using var cts = new CancellationTokenSource(limit ?? TimeSpan.FromSeconds(20));
+        var lines = new List<string>();
+        try
+        {
+            using var response = await client.GetAsync("/api/v1/stream?from=start", HttpCompletionOption.ResponseHeadersRead, cts.Token);
+            response.StatusCode.ShouldBe(HttpStatusCode.OK);
+            using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(cts.Token));
+            while (await reader.ReadLineAsync(cts.Token) is { } line)
+            {
+                lines.Add(line);
+                if (until(line))
+                {
+                    break;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (limit is not null)
+        {
+            // Reading for a fixed time: what arrived by then is the answer.
+        }
+
+        return lines;
+    }
+
+    [Fact]
     public async Task OpenApi_Document_ListsRunRoutes()
     {
         var doc = await _http.GetStringAsync("/openapi/v1.json");
