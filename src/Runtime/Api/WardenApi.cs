@@ -21,6 +21,8 @@ public sealed partial class WardenApi(
     IRunStore runs,
     IUsageStore usage,
     ICatalogStore catalog,
+    ITaskStore taskStore,
+    ITaskEngine tasks,
     IRunEngine engine,
     IGuardrailAdmin guardrails,
     IApiRateLimiter rateLimiter,

@@ -66,6 +66,17 @@ public static class WardenApiRoutes
         agents.MapPut("/{name}", (HttpContext h, WardenApi api, string name) => api.SaveAgentAsync(h, name)).WithSummary("Replace an agent");
         agents.MapDelete("/{name}", (HttpContext h, WardenApi api, string name) => api.DeleteAgentAsync(h, name)).WithSummary("Delete an agent");
 
+        var tasks = v1.MapGroup("/tasks").WithTags("Oversight tasks");
+        tasks.MapPost("/", (HttpContext h, WardenApi api) => api.CreateTaskAsync(h)).WithSummary("Create a task: {title, assignee?, run_id?}");
+        tasks.MapGet("/", (HttpContext h, WardenApi api) => api.ListTasksAsync(h)).WithSummary("List tasks (status)");
+        tasks.MapGet("/{taskId}", (HttpContext h, WardenApi api, string taskId) => api.GetTaskAsync(h, taskId)).WithSummary("Get a task");
+        tasks.MapPost("/{taskId}/transitions", (HttpContext h, WardenApi api, string taskId) => api.TransitionTaskAsync(h, taskId))
+            .WithSummary("Move a task: {action: assign|ack|start|complete|fail|verify, agent, assignee?, result?, error?}");
+        tasks.MapPost("/{taskId}/override", (HttpContext h, WardenApi api, string taskId) => api.OverrideTaskAsync(h, taskId)).WithSummary("Set a task's status with a reason (reviewer)");
+        tasks.MapPost("/{taskId}/escalate", (HttpContext h, WardenApi api, string taskId) => api.EscalateTaskAsync(h, taskId)).WithSummary("Escalate a task: {reason}");
+        tasks.MapPost("/{taskId}/resolve", (HttpContext h, WardenApi api, string taskId) => api.ResolveTaskAsync(h, taskId)).WithSummary("Resolve an escalation: {assignee?, resolution} (reviewer)");
+        v1.MapGet("/escalations", (HttpContext h, WardenApi api) => api.ListEscalationsAsync(h)).WithTags("Oversight tasks").WithSummary("Escalated tasks");
+
         var usage = v1.MapGroup("/").WithTags("Usage");
         usage.MapGet("/usage", (HttpContext h, WardenApi api) => api.GetUsageAsync(h)).WithSummary("LLM usage (from, to, group_by=agent|graph|model|provider|day)");
         usage.MapGet("/metrics/llm/summary", (HttpContext h, WardenApi api) => api.GetLlmSummaryAsync(h)).WithSummary("Calls, errors, tokens, cost and latency percentiles (from, to)");

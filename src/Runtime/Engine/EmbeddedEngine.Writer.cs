@@ -210,6 +210,15 @@ public sealed partial class EmbeddedEngine
                 break;
             }
 
+            case TaskItem task:
+                HandleTask(sql, task, ctx.Now, now, post, touched);
+                break;
+
+            case TimerItem t when t.RunId.StartsWith(TaskIdPrefix, StringComparison.Ordinal):
+                sql.DeleteTimer(t.RunId, t.Tag);
+                HandleTaskTimer(sql, t.RunId, t.Tag, ctx.Now, now, touched);
+                break;
+
             case TimerItem t:
             {
                 sql.DeleteTimer(t.RunId, t.Tag);
@@ -350,6 +359,9 @@ public sealed partial class EmbeddedEngine
             case AdminItem a:
                 a.Completion.TrySetException(ex);
                 break;
+            case TaskItem task:
+                task.Completion.TrySetException(ex);
+                break;
             case ResultItem r when redispatch:
                 Dispatch(r.Invocation);
                 break;
@@ -362,6 +374,7 @@ public sealed partial class EmbeddedEngine
         SignalItem s => s.RunId,
         ResultItem r => r.Invocation.RunId,
         TimerItem t => t.RunId,
+        TaskItem task => task.TaskId,
         _ => string.Empty,
     };
 }

@@ -11,6 +11,9 @@ public sealed class EngineOptions
     /// <summary>How often the writer looks for due timers when nothing else wakes it.</summary>
     public TimeSpan TimerPollInterval { get; set; } = TimeSpan.FromMilliseconds(100);
 
+    /// <summary>Ack timeout and retries of oversight tasks (TASK_ACK_TIMEOUT_SECONDS, TASK_MAX_RETRIES).</summary>
+    public Core.Oversight.Tasks.TaskOptions Tasks { get; set; } = Core.Oversight.Tasks.TaskOptions.Default;
+
     /// <summary>Called with each hop's latency (dispatch to committed result), for benchmarks.</summary>
     public Action<TimeSpan>? OnHop { get; set; }
 }

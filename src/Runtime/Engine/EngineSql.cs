@@ -102,6 +102,19 @@ internal sealed class EngineSql : IDisposable
         return result;
     }
 
+    public (string TenantId, string State, long EventSeq)? LoadTask(string taskId)
+    {
+        using var reader = Query("SELECT tenant_id, state, event_seq FROM oversight_tasks WHERE id = $id", ("$id", taskId));
+        return reader.Read() ? (reader.GetString(0), reader.GetString(1), reader.GetInt64(2)) : null;
+    }
+
+    public void SaveTask(Core.Oversight.Tasks.OversightTaskState state, long eventSeq, string now, bool created) => Execute(
+        created
+            ? "INSERT INTO oversight_tasks (id, tenant_id, status, assignee, run_id, state, event_seq, created_at, updated_at) VALUES ($id, $t, $status, $a, $r, $s, $seq, $now, $now)"
+            : "UPDATE oversight_tasks SET status = $status, assignee = $a, run_id = $r, state = $s, event_seq = $seq, updated_at = $now WHERE id = $id AND tenant_id = $t",
+        ("$id", state.Id), ("$t", state.TenantId), ("$status", state.Status.ToString().ToLowerInvariant()), ("$a", state.Assignee), ("$r", state.RunId),
+        ("$s", WardenJson.Serialize(state)), ("$seq", eventSeq), ("$now", now));
+
     public string? ToolActionClass(string tenantId, string tool)
     {
         using var reader = Query("SELECT action_class FROM tools WHERE tenant_id = $t AND name = $n", ("$t", tenantId), ("$n", tool));

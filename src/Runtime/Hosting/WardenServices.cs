@@ -39,14 +39,16 @@ public static class WardenServices
         services.AddSingleton(sp => new ProviderRouter(sp.GetRequiredService<ProviderRegistry>(), sp.GetRequiredService<PriceTable>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new ToolInvoker(sp.GetRequiredService<ICatalogStore>(), new HttpClient { Timeout = Timeout.InfiniteTimeSpan }));
         services.AddSingleton(sp => new NodeExecutor(sp.GetRequiredService<ProviderRouter>(), sp.GetRequiredService<ToolInvoker>()));
-        services.AddSingleton(new EngineOptions { Workers = settings.Workers });
+        services.AddSingleton(new EngineOptions { Workers = settings.Workers, Tasks = settings.Tasks });
         services.AddSingleton(settings.Guardrails);
         services.AddSingleton<EmbeddedEngine>();
         services.AddSingleton<IRunEngine>(sp => sp.GetRequiredService<EmbeddedEngine>());
         services.AddSingleton<IGuardrailAdmin>(sp => sp.GetRequiredService<EmbeddedEngine>());
+        services.AddSingleton<ITaskEngine>(sp => sp.GetRequiredService<EmbeddedEngine>());
         services.AddSingleton<IApiRateLimiter, InProcessApiRateLimiter>();
         services.AddSingleton<IUsageStore, SqliteUsageStore>();
         services.AddSingleton<ICatalogStore, SqliteCatalogStore>();
+        services.AddSingleton<ITaskStore, SqliteTaskStore>();
         services.AddSingleton<WardenApi>();
         services.AddHostedService<EngineHostedService>();
         return services;

@@ -25,6 +25,8 @@ public sealed class WardenSettings
 
     public Guardrails.GuardrailOptions Guardrails { get; set; } = new();
 
+    public Core.Oversight.Tasks.TaskOptions Tasks { get; set; } = Core.Oversight.Tasks.TaskOptions.Default;
+
     public static WardenSettings FromEnvironment(Func<string, string?>? read = null)
     {
         read ??= Environment.GetEnvironmentVariable;
@@ -60,6 +62,26 @@ public sealed class WardenSettings
         }
 
         settings.Guardrails = Runtime.Guardrails.GuardrailOptions.FromEnvironment(read);
+        if (Value("TASK_ACK_TIMEOUT_SECONDS") is { } ack)
+        {
+            settings.Tasks = settings.Tasks with
+            {
+                AckTimeout = int.TryParse(ack, NumberStyles.None, CultureInfo.InvariantCulture, out var s) && s is > 0 and <= 86_400
+                    ? TimeSpan.FromSeconds(s)
+                    : throw new ConfigurationException($"TASK_ACK_TIMEOUT_SECONDS must be a whole number from 1 to 86400, not '{ack}'"),
+            };
+        }
+
+        if (Value("TASK_MAX_RETRIES") is { } retries)
+        {
+            settings.Tasks = settings.Tasks with
+            {
+                MaxRetries = int.TryParse(retries, NumberStyles.None, CultureInfo.InvariantCulture, out var r) && r <= 100
+                    ? r
+                    : throw new ConfigurationException($"TASK_MAX_RETRIES must be a whole number from 0 to 100, not '{retries}'"),
+            };
+        }
+
         return settings;
 
         string? Value(string name) => read(name) is { Length: > 0 } v ? v : null;

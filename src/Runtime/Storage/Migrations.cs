@@ -171,6 +171,20 @@ internal static class Migrations
                 PRIMARY KEY (tenant_id, name)
             ) WITHOUT ROWID;
             """),
+        (5, "oversight_tasks", """
+            CREATE TABLE oversight_tasks (
+                id TEXT PRIMARY KEY,
+                tenant_id TEXT NOT NULL,
+                status TEXT NOT NULL,
+                assignee TEXT,
+                run_id TEXT,
+                state TEXT NOT NULL,
+                event_seq INTEGER NOT NULL,
+                created_at TEXT NOT NULL,
+                updated_at TEXT NOT NULL
+            );
+            CREATE INDEX ix_oversight_tasks_tenant_status ON oversight_tasks (tenant_id, status, updated_at);
+            """),
     ];
 
     public static int Latest => All[^1].Version;

@@ -57,6 +57,14 @@ public sealed class AccessMatrixTests : IAsyncLifetime
         ("GET", "/api/v1/agents/{agent}", null, Roles.Any),
         ("PUT", "/api/v1/agents/{agent}", """{"role":"planner","prompt":"p"}""", Roles.ManageCatalog),
         ("DELETE", "/api/v1/agents/{agent}", null, Roles.ManageCatalog),
+        ("POST", "/api/v1/tasks", """{"title":"t"}""", [Roles.Admin, Roles.Operator, Roles.Reviewer, Roles.Api]),
+        ("GET", "/api/v1/tasks", null, Roles.Any),
+        ("GET", "/api/v1/escalations", null, Roles.Any),
+        ("GET", "/api/v1/tasks/{task}", null, Roles.Any),
+        ("POST", "/api/v1/tasks/{task}/transitions", """{"action":"ack","agent":"nobody"}""", [Roles.Admin, Roles.Operator, Roles.Api, Roles.Reviewer]),
+        ("POST", "/api/v1/tasks/{task}/override", """{"status":"queued","reason":"r"}""", [Roles.Admin, Roles.Reviewer]),
+        ("POST", "/api/v1/tasks/{task}/escalate", """{"reason":"r"}""", [Roles.Admin, Roles.Operator, Roles.Api, Roles.Reviewer]),
+        ("POST", "/api/v1/tasks/{task}/resolve", """{"resolution":"r"}""", [Roles.Admin, Roles.Reviewer]),
     ];
 
     private WebApplication _app = null!;
@@ -93,6 +101,8 @@ public sealed class AccessMatrixTests : IAsyncLifetime
         await SendAsync(_admin, "POST", "/api/v1/tools", """{"name":"search","action_class":"read"}""");
         await SendAsync(_admin, "POST", "/api/v1/agents", """{"name":"scout","role":"researcher","prompt":"find things","tools":["search"]}""");
         var key = await (await SendAsync(_admin, "POST", "/api/v1/keys", """{"name":"spare","role":"viewer"}""")).Content.ReadFromJsonAsync<JsonElement>();
+        var task = await (await SendAsync(_admin, "POST", "/api/v1/tasks", """{"title":"review refunds","assignee":"agent-1"}""")).Content.ReadFromJsonAsync<JsonElement>();
+        _ids["task"] = task.GetProperty("id").GetString()!;
         _ids["tool"] = "search";
         _ids["agent"] = "scout";
         _ids["key"] = key.GetProperty("key_id").GetString()!;

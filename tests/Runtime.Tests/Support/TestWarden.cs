@@ -46,6 +46,8 @@ public sealed class TestWarden : IAsyncDisposable
 
     public ICatalogStore Catalog => _services.GetRequiredService<ICatalogStore>();
 
+    public IServiceProvider Services => _services;
+
     /// <summary>Runs a scalar SQL query against the store (for assertions on raw rows).</summary>
     public T Scalar<T>(string sql, params (string Name, object Value)[] args)
     {
