@@ -88,6 +88,36 @@ usage.Options.Add(apiKey);
 usage.SetAction((parse, ct) => Guard(() => UsageCommand.RunAsync(Target(parse), parse.GetValue(groupBy)!, parse.GetValue(days), console, ct)));
 root.Subcommands.Add(usage);
 
+var audit = new Command("audit", "Read and verify the audit log's hash chain");
+var auditTenant = new Option<string?>("--tenant") { Description = "Local store only: this tenant's chain (verify: every tenant's by default; list: demo)" };
+var verify = new Command("verify", "Verify the audit hash chain; exits 1 naming the first broken row");
+verify.Options.Add(auditTenant);
+verify.Options.Add(dataDir);
+verify.Options.Add(server);
+verify.Options.Add(apiKey);
+verify.SetAction((parse, ct) => Guard(() => AuditCommands.VerifyAsync(Target(parse), parse.GetValue(auditTenant), console, ct)));
+var actionFilter = new Option<string?>("--action") { Description = "Only this action, or a prefix ending in * (approval.*)" };
+var actorFilter = new Option<string?>("--actor") { Description = "Only rows by this actor (role:key_id, or system)" };
+var targetFilter = new Option<string?>("--target") { Description = "Only rows about this resource id" };
+var auditLimit = new Option<int>("--limit") { Description = "How many rows to show, newest first", DefaultValueFactory = _ => 50 };
+var auditList = new Command("list", "List audit rows, newest first");
+auditList.Options.Add(actionFilter);
+auditList.Options.Add(actorFilter);
+auditList.Options.Add(targetFilter);
+auditList.Options.Add(auditLimit);
+auditList.Options.Add(auditTenant);
+auditList.Options.Add(dataDir);
+auditList.Options.Add(server);
+auditList.Options.Add(apiKey);
+auditList.SetAction((parse, ct) => Guard(() => AuditCommands.ListAsync(
+    Target(parse),
+    new AuditCommands.ListArgs(parse.GetValue(actionFilter), parse.GetValue(actorFilter), parse.GetValue(targetFilter), parse.GetValue(auditLimit), parse.GetValue(auditTenant)),
+    console,
+    ct)));
+audit.Subcommands.Add(verify);
+audit.Subcommands.Add(auditList);
+root.Subcommands.Add(audit);
+
 return await root.Parse(args).InvokeAsync();
 
 Target Target(ParseResult parse) => new(

@@ -44,6 +44,18 @@ public sealed class WardenClient(HttpClient http, string apiKey) : IDisposable
     public Task<JsonElement> DecideAsync(string approvalId, bool approve, string? comment, CancellationToken ct) =>
         SendAsync(HttpMethod.Post, $"api/v1/approvals/{Uri.EscapeDataString(approvalId)}/decision", Json(JsonSerializer.Serialize(new { decision = approve ? "approve" : "reject", comment })), ct);
 
+    public Task<JsonElement> ListAuditAsync(string? action, string? actor, string? target, int limit, CancellationToken ct)
+    {
+        var query = $"api/v1/audit?limit={limit}"
+            + (action is null ? string.Empty : $"&action={Uri.EscapeDataString(action)}")
+            + (actor is null ? string.Empty : $"&actor={Uri.EscapeDataString(actor)}")
+            + (target is null ? string.Empty : $"&target={Uri.EscapeDataString(target)}");
+        return SendAsync(HttpMethod.Get, query, null, ct);
+    }
+
+    public Task<JsonElement> VerifyAuditAsync(CancellationToken ct) =>
+        SendAsync(HttpMethod.Post, "api/v1/audit/verify", null, ct);
+
     public void Dispose() => http.Dispose();
 
     private static StringContent Json(string body) => new(body, Encoding.UTF8, "application/json");

@@ -68,4 +68,7 @@ public static class Roles
     public static readonly string[] StartRuns = [Admin, Operator, AgentManager, Api];
     public static readonly string[] ControlRuns = [Admin, Operator];
     public static readonly string[] DecideApprovals = [Admin, Operator, Reviewer];
+
+    /// <summary>The audit log is oversight data: the people who run and review work read and verify it, agents and viewers do not.</summary>
+    public static readonly string[] ReadAudit = [Admin, Operator, Reviewer];
 }

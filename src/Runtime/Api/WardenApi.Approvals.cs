@@ -40,6 +40,7 @@ public sealed partial class WardenApi
         var result = await engine.SignalAsync(caller.TenantId, approval.RunId, new SignalReceived(kind, caller.Actor, approvalId, OptionalString(body, "comment")), http.RequestAborted);
         if (result.Status == Engine.SignalStatus.Applied)
         {
+            await audit.AppendAsync(caller.TenantId, caller.Actor, "approval.decided", approvalId, new { approval.RunId, kind, comment = OptionalString(body, "comment") });
             var updated = await runs.GetApprovalAsync(caller.TenantId, approvalId, http.RequestAborted);
             return Json(new { approval = Responses.Approval(updated!), run_status = result.RunStatus });
         }

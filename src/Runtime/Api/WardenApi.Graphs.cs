@@ -28,6 +28,7 @@ public sealed partial class WardenApi
             return Json(body);
         }
 
+        await audit.AppendAsync(caller.TenantId, caller.Actor, "graph.uploaded", version.GraphId, new { version.GraphId, version.Version, version.ContentHash, text });
         http.Response.Headers.Location = $"/api/v1/graphs/{version.GraphId}/versions/{version.Version}";
         return Json(body, StatusCodes.Status201Created);
     });

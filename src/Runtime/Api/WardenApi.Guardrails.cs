@@ -49,9 +49,10 @@ public sealed partial class WardenApi
     });
 
     /// <summary>POST /api/v1/guardrails/breakers/{key}/reset — close a provider's breaker (admin).</summary>
-    public Task<IResult> ResetBreakerAsync(HttpContext http, string key) => GuardAsync(http, Roles.AdminOnly, async _ =>
+    public Task<IResult> ResetBreakerAsync(HttpContext http, string key) => GuardAsync(http, Roles.AdminOnly, async caller =>
     {
         await guardrails.ResetBreakerAsync(key, http.RequestAborted);
+        await audit.AppendAsync(caller.TenantId, caller.Actor, "breaker.reset", key, new { key });
         return Json(new { key, status = BreakerStatus.Closed });
     });
 
@@ -78,6 +79,7 @@ public sealed partial class WardenApi
         }
 
         var state = await guardrails.SetBudgetAsync(caller.TenantId, graphId, new BudgetLimit(cost, tokens), http.RequestAborted);
+        await audit.AppendAsync(caller.TenantId, caller.Actor, "budget.set", scope, state.Limit);
         return Json(new { scope, limit = state.Limit, spent_usd = state.SpentUsd, spent_tokens = state.SpentTokens, remaining_usd = state.RemainingUsd, exhausted = state.Exhausted });
     });
 

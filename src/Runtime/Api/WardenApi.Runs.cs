@@ -22,6 +22,7 @@ public sealed partial class WardenApi
         var wait = OptionalLong(body, "wait_seconds", 0, MaxWaitSeconds);
         var seed = OptionalLong(body, "seed", 0, long.MaxValue);
         var started = await engine.StartRunAsync(new StartRunRequest(caller.TenantId, graphId, version, input, seed), http.RequestAborted);
+        await audit.AppendAsync(caller.TenantId, caller.Actor, "run.started", started.RunId, new { started.GraphId, started.GraphVersion, input, seed });
         var location = $"/api/v1/runs/{started.RunId}";
         http.Response.Headers.Location = location;
         if (wait is > 0)
@@ -96,6 +97,11 @@ public sealed partial class WardenApi
             _ => throw ApiException.BadRequest($"unknown action '{action}'; use pause, resume or stop"),
         };
         var result = await engine.SignalAsync(caller.TenantId, runId, new SignalReceived(kind, caller.Actor, Comment: OptionalString(body, "comment")), http.RequestAborted);
+        if (result.Status == SignalStatus.Applied)
+        {
+            await audit.AppendAsync(caller.TenantId, caller.Actor, "run.controlled", runId, new { kind, comment = OptionalString(body, "comment") });
+        }
+
         return SignalOutcome(result, runId);
     });
 

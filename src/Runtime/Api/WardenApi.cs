@@ -27,7 +27,8 @@ public sealed partial class WardenApi(
     IGuardrailAdmin guardrails,
     IApiRateLimiter rateLimiter,
     WardenSettings settings,
-    TimeProvider clock)
+    TimeProvider clock,
+    IAuditLog audit)
 {
     public const string ApiKeyHeader = "X-API-Key";
 

@@ -81,6 +81,10 @@ public static class WardenApiRoutes
         usage.MapGet("/usage", (HttpContext h, WardenApi api) => api.GetUsageAsync(h)).WithSummary("LLM usage (from, to, group_by=agent|graph|model|provider|day)");
         usage.MapGet("/metrics/llm/summary", (HttpContext h, WardenApi api) => api.GetLlmSummaryAsync(h)).WithSummary("Calls, errors, tokens, cost and latency percentiles (from, to)");
         usage.MapGet("/metrics/llm/timeseries", (HttpContext h, WardenApi api) => api.GetLlmTimeseriesAsync(h)).WithSummary("Cost, tokens and latency over time (from, to, interval)");
+
+        var audit = v1.MapGroup("/audit").WithTags("Audit");
+        audit.MapGet("/", (HttpContext h, WardenApi api) => api.ListAuditAsync(h)).WithSummary("The tenant's audit log, newest first (action, actor, target, from, to, limit, cursor)");
+        audit.MapPost("/verify", (HttpContext h, WardenApi api) => api.VerifyAuditAsync(h)).WithSummary("Verify the tenant's audit hash chain: ok, or the first broken row");
         return app;
     }
 }

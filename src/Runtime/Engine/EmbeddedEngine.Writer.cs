@@ -284,6 +284,7 @@ public sealed partial class EmbeddedEngine
         var runId = decision.State.RunId;
         sql.Persist(live, decision, now, command =>
         {
+            EngineAudit.Record(sql, live.TenantId, runId, command, at);
             switch (command)
             {
                 case AskGuardrails ask:

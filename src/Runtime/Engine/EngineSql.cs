@@ -148,6 +148,10 @@ internal sealed class EngineSql : IDisposable
         return (cost, tokens);
     }
 
+    /// <summary>Appends to the tenant's audit chain in the writer's transaction, so the row commits with the decision it records.</summary>
+    public void AppendAudit(string tenantId, DateTimeOffset at, string actor, string action, string target, object? payload) =>
+        Storage.Sqlite.SqliteAuditLog.Append(_connection, Transaction ?? throw new InvalidOperationException("audit rows are written inside the writer's transaction"), tenantId, at, actor, action, target, payload);
+
     public void DeleteTimer(string runId, string tag) =>
         Execute("DELETE FROM timers WHERE run_id = $r AND tag = $t", ("$r", runId), ("$t", tag));
 

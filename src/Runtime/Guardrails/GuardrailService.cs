@@ -117,7 +117,7 @@ internal sealed class GuardrailService(GuardrailOptions options, PriceTable pric
             // A request the provider refused as invalid says nothing about its health.
             if (call.Succeeded || call.Retryable)
             {
-                Breaker(sql, new ProviderChoice(call.Provider, call.Model, call.Region).Key, call.Succeeded ? BreakerOperation.Success : BreakerOperation.Failure, now);
+                Breaker(sql, new ProviderChoice(call.Provider, call.Model, call.Region).Key, call.Succeeded ? BreakerOperation.Success : BreakerOperation.Failure, now, (tenantId, run.RunId));
             }
         }
     }
@@ -199,11 +199,16 @@ internal sealed class GuardrailService(GuardrailOptions options, PriceTable pric
     private BudgetState Budget(EngineSql sql, string key, BudgetLimit? limit) =>
         Get(sql, key, () => BudgetState.For(key, limit ?? BudgetLimit.Unlimited));
 
-    private BreakerDecision Breaker(EngineSql sql, string providerKey, BreakerOperation operation, DateTimeOffset now)
+    /// <param name="cause">The tenant and run whose call this reports: a breaker it opens is audited in that tenant's chain.</param>
+    private BreakerDecision Breaker(EngineSql sql, string providerKey, BreakerOperation operation, DateTimeOffset now, (string TenantId, string RunId)? cause = null)
     {
         var key = GuardrailKeys.Breaker(providerKey);
         var before = Get(sql, key, () => CircuitBreakerState.Closed);
         var (after, decision) = CircuitBreakerTransitions.Apply(before, operation, now, options.Breaker);
+        if (cause is { } c && after.Status == BreakerStatus.Open && before.Status != BreakerStatus.Open)
+        {
+            EngineAudit.BreakerOpened(sql, c.TenantId, c.RunId, providerKey, after, now);
+        }
 
         // Successful calls only move the sampling window; keeping that in memory spares a write per step.
         // Status and failure counts always reach the store, so an open breaker survives a restart.

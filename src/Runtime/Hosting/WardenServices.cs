@@ -27,6 +27,7 @@ public static class WardenServices
         services.AddSingleton<ITenantStore, SqliteTenantStore>();
         services.AddSingleton<IGraphStore, SqliteGraphStore>();
         services.AddSingleton<IRunStore, SqliteRunStore>();
+        services.AddSingleton<IAuditLog, SqliteAuditLog>();
         services.AddSingleton(PriceTable.Default);
         services.AddSingleton<ILlmClient, MockLlmClient>();
         foreach (var provider in providers)

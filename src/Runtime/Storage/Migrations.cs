@@ -141,6 +141,26 @@ internal static class Migrations
             );
             CREATE INDEX ix_guardrail_state_tenant ON guardrail_state (tenant_id, kind);
             """),
+        (3, "audit", """
+            CREATE TABLE audit_log (
+                tenant_id TEXT NOT NULL,
+                seq INTEGER NOT NULL,
+                at TEXT NOT NULL,
+                actor TEXT NOT NULL,
+                action TEXT NOT NULL,
+                target TEXT NOT NULL,
+                payload_hash TEXT NOT NULL,
+                prev_hash TEXT NOT NULL,
+                hash TEXT NOT NULL,
+                PRIMARY KEY (tenant_id, seq)
+            ) WITHOUT ROWID;
+            CREATE INDEX ix_audit_log_tenant_action ON audit_log (tenant_id, action, seq);
+            CREATE INDEX ix_audit_log_tenant_at ON audit_log (tenant_id, at);
+            CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+            BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+            CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+            BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+            """),
         (4, "catalog", """
             ALTER TABLE tenants ADD COLUMN is_platform INTEGER NOT NULL DEFAULT 0;
             UPDATE tenants SET is_platform = 1 WHERE id = 'demo';

@@ -48,6 +48,8 @@ public sealed class TestWarden : IAsyncDisposable
 
     public IServiceProvider Services => _services;
 
+    public IAuditLog Audit => _services.GetRequiredService<IAuditLog>();
+
     /// <summary>Runs a scalar SQL query against the store (for assertions on raw rows).</summary>
     public T Scalar<T>(string sql, params (string Name, object Value)[] args)
     {

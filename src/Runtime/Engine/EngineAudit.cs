@@ -1,0 +1,33 @@
+using Warden.Core.Guardrails.Budget;
+using Warden.Core.Guardrails.CircuitBreaker;
+using Warden.Core.Runs;
+
+namespace Warden.Runtime.Engine;
+
+/// <summary>
+/// The governance decisions the engine audits, each in the transaction of the decision itself: an approval closed
+/// (approved, rejected, expired, cancelled) or escalated, a run killed by its budget, a provider's breaker opened.
+/// The API audits the requests that asked for changes; these rows record what the engine then decided.
+/// </summary>
+internal static class EngineAudit
+{
+    public static void Record(EngineSql sql, string tenantId, string runId, RunCommand command, DateTimeOffset at)
+    {
+        switch (command)
+        {
+            case CloseApproval a:
+                sql.AppendAudit(tenantId, at, a.Actor, "approval." + a.Outcome.ToString().ToLowerInvariant(), a.ApprovalId, new { RunId = runId, a.Outcome, a.Comment });
+                break;
+            case EscalateApproval a:
+                sql.AppendAudit(tenantId, at, RunDecider.SystemActor, "approval.escalated", a.ApprovalId, new { RunId = runId, a.NodeId, a.Reason });
+                break;
+            case FinishRun { ErrorCode: BudgetLedger.ExceededCode } f:
+                sql.AppendAudit(tenantId, at, RunDecider.SystemActor, "run.budget_killed", runId, new { f.Status, f.Reason });
+                break;
+        }
+    }
+
+    /// <summary>Breakers are shared by every tenant; the opening is recorded in the chain of the tenant whose call tripped it.</summary>
+    public static void BreakerOpened(EngineSql sql, string tenantId, string runId, string providerKey, CircuitBreakerState state, DateTimeOffset at) =>
+        sql.AppendAudit(tenantId, at, RunDecider.SystemActor, "breaker.opened", providerKey, new { RunId = runId, state.ConsecutiveFailures, state.WindowFailures, state.OpenedAt });
+}
