@@ -32,6 +32,8 @@ public sealed partial class WardenApi
 
         var tenant = await tenants.CreateTenantAsync(id, name, http.RequestAborted);
         var (key, plain) = await tenants.CreateKeyAsync(id, "initial-admin", Roles.Admin, http.RequestAborted);
+        await audit.AppendAsync(caller.TenantId, caller.Actor, "tenant.created", id, new { id, name });
+        await audit.AppendAsync(id, caller.Actor, "key.issued", key.Id, new { key.Id, key.Role, key.Prefix });
         http.Response.Headers.Location = $"/api/v1/tenants/{id}";
         return Json(new { tenant_id = tenant.Id, tenant.Name, tenant.CreatedAt, admin_key = plain, admin_key_id = key.Id }, StatusCodes.Status201Created);
     });
@@ -53,6 +55,7 @@ public sealed partial class WardenApi
         }
 
         var (record, plain) = await tenants.CreateKeyAsync(caller.TenantId, name, role, http.RequestAborted);
+        await audit.AppendAsync(caller.TenantId, caller.Actor, "key.issued", record.Id, new { record.Id, record.Name, record.Role, record.Prefix });
         return Json(new { key_id = record.Id, record.Name, record.Role, record.Prefix, record.CreatedAt, key = plain }, StatusCodes.Status201Created);
     });
 
@@ -69,6 +72,7 @@ public sealed partial class WardenApi
     {
         var revoked = await tenants.RevokeKeyAsync(caller.TenantId, keyId, http.RequestAborted)
             ?? throw ApiException.NotFound($"key '{keyId}' not found or already revoked");
+        await audit.AppendAsync(caller.TenantId, caller.Actor, "key.revoked", keyId, new { keyId });
         return Json(new { key_id = revoked.Id, revoked.RevokedAt });
     });
 }

@@ -60,6 +60,7 @@ public sealed partial class WardenApi
             throw name is null ? ApiException.Conflict("NAME_TAKEN", $"a tool named '{toolName}' already exists") : ApiException.NotFound($"tool '{toolName}' not found");
         }
 
+        await audit.AppendAsync(caller.TenantId, caller.Actor, name is null ? "tool.created" : "tool.updated", toolName, Tool(record));
         return name is null ? Created($"/api/v1/tools/{toolName}", Tool(record)) : Json(Tool(record));
     });
 
@@ -71,9 +72,13 @@ public sealed partial class WardenApi
             throw ApiException.Conflict("TOOL_IN_USE", $"tool '{name}' is used by agents: {string.Join(", ", users)}");
         }
 
-        return await catalog.DeleteToolAsync(caller.TenantId, name, http.RequestAborted)
-            ? Results.NoContent()
-            : throw ApiException.NotFound($"tool '{name}' not found");
+        if (!await catalog.DeleteToolAsync(caller.TenantId, name, http.RequestAborted))
+        {
+            throw ApiException.NotFound($"tool '{name}' not found");
+        }
+
+        await audit.AppendAsync(caller.TenantId, caller.Actor, "tool.deleted", name, new { name });
+        return Results.NoContent();
     });
 
     public Task<IResult> ListAgentsAsync(HttpContext http) => GuardAsync(http, Roles.Any, async caller =>
@@ -131,13 +136,20 @@ public sealed partial class WardenApi
             throw name is null ? ApiException.Conflict("NAME_TAKEN", $"an agent named '{agentName}' already exists") : ApiException.NotFound($"agent '{agentName}' not found");
         }
 
+        await audit.AppendAsync(caller.TenantId, caller.Actor, name is null ? "agent.created" : "agent.updated", agentName, Agent(record));
         return name is null ? Created($"/api/v1/agents/{agentName}", Agent(record)) : Json(Agent(record));
     });
 
     public Task<IResult> DeleteAgentAsync(HttpContext http, string name) => GuardAsync(http, Roles.ManageCatalog, async caller =>
-        await catalog.DeleteAgentAsync(caller.TenantId, name, http.RequestAborted)
-            ? Results.NoContent()
-            : throw ApiException.NotFound($"agent '{name}' not found"));
+    {
+        if (!await catalog.DeleteAgentAsync(caller.TenantId, name, http.RequestAborted))
+        {
+            throw ApiException.NotFound($"agent '{name}' not found");
+        }
+
+        await audit.AppendAsync(caller.TenantId, caller.Actor, "agent.deleted", name, new { name });
+        return Results.NoContent();
+    });
 
     private static string CheckName(string? name, string what) =>
         name is null ? throw ApiException.BadRequest("'name' is required")

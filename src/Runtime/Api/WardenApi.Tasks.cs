@@ -27,6 +27,7 @@ public sealed partial class WardenApi
         }
 
         var task = await tasks.CreateTaskAsync(caller.TenantId, title, OptionalString(body, "assignee"), runId, caller.Actor, http.RequestAborted);
+        await audit.AppendAsync(caller.TenantId, caller.Actor, "task.created", task.Id, new { task.Id, title, task.Assignee, runId });
         http.Response.Headers.Location = $"/api/v1/tasks/{task.Id}";
         return Json(task, StatusCodes.Status201Created);
     });
@@ -97,7 +98,15 @@ public sealed partial class WardenApi
     {
         try
         {
-            return await tasks.ApplyTaskAsync(caller.TenantId, taskId, evt, http.RequestAborted);
+            var state = await tasks.ApplyTaskAsync(caller.TenantId, taskId, evt, http.RequestAborted);
+
+            // Overrides and escalation decisions are governance decisions; agent progress is in the task's timeline.
+            if (evt is TaskEvent.Override or TaskEvent.Escalate or TaskEvent.Resolve or TaskEvent.Verify)
+            {
+                await audit.AppendAsync(caller.TenantId, caller.Actor, "task." + evt.GetType().Name.ToLowerInvariant(), taskId, evt);
+            }
+
+            return state;
         }
         catch (InvalidTaskTransitionException ex)
         {
