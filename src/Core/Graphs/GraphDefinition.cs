@@ -8,7 +8,8 @@ public sealed record GraphDefinition(
     IReadOnlyList<NodeDefinition> Nodes,
     IReadOnlyList<EdgeDefinition> Edges,
     Guardrails.Budget.BudgetLimit? Budget = null,
-    IReadOnlyList<ToolPolicyRule>? ToolPolicies = null)
+    IReadOnlyList<ToolPolicyRule>? ToolPolicies = null,
+    GovernanceSettings? Governance = null)
 {
     public NodeDefinition? FindNode(string id) => Nodes.FirstOrDefault(n => n.Id == id);
 }
@@ -108,3 +109,10 @@ public enum ToolDecision
 /// (read, write, external) or <c>*</c>.
 /// </summary>
 public sealed record ToolPolicyRule(string Tool, string Action, ToolDecision Decision);
+
+/// <summary>
+/// A graph's governance switches, applied by the node executor: PII screening of what goes to a provider (input)
+/// and what comes back (output) — off, redact or block; prompt-injection screening of tool-returned content above
+/// a score threshold — block or require_approval. Null members fall back to the host's defaults.
+/// </summary>
+public sealed record GovernanceSettings(string? PiiInput, string? PiiOutput, double? InjectionThreshold, string? InjectionAction, int? MinScore);

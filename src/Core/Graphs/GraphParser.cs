@@ -12,7 +12,10 @@ namespace Warden.Core.Graphs;
 /// </summary>
 public sealed partial class GraphParser
 {
-    private static readonly HashSet<string> TopKeys = ["name", "description", "defaults", "budget", "tool_policies", "nodes", "edges"];
+    private static readonly HashSet<string> TopKeys = ["name", "description", "defaults", "budget", "tool_policies", "governance", "nodes", "edges"];
+    private static readonly HashSet<string> GovernanceKeys = ["pii", "injection", "min_score"];
+    private static readonly HashSet<string> PiiKeys = ["input", "output"];
+    private static readonly HashSet<string> InjectionKeys = ["threshold", "action"];
     private static readonly HashSet<string> PolicyKeys = ["tool", "action", "decision"];
     private static readonly HashSet<string> DefaultKeys = ["provider", "model", "providers", "retries", "retry", "timeout"];
     private static readonly HashSet<string> BudgetKeys = ["max_cost_usd", "max_tokens"];
@@ -108,7 +111,7 @@ public sealed partial class GraphParser
         var defaults = ParseDefaults(Child(root, "defaults"));
         var nodes = ParseNodes(Child(root, "nodes"), defaults);
         var edges = ParseEdges(Child(root, "edges"));
-        return new GraphDefinition(name ?? string.Empty, description, defaults, nodes, edges, ParseBudget(Child(root, "budget")), ParseToolPolicies(Child(root, "tool_policies")));
+        return new GraphDefinition(name ?? string.Empty, description, defaults, nodes, edges, ParseBudget(Child(root, "budget")), ParseToolPolicies(Child(root, "tool_policies")), ParseGovernance(Child(root, "governance")));
     }
 
     private static string StripMark(string message)
@@ -162,6 +165,60 @@ public sealed partial class GraphParser
         }
 
         return new Guardrails.Budget.BudgetLimit(cost, tokens);
+    }
+
+    /// <summary>governance: {pii: {input, output}, injection: {threshold, action}, min_score}.</summary>
+    private GovernanceSettings? ParseGovernance(YamlNode? node)
+    {
+        if (node is null)
+        {
+            return null;
+        }
+
+        if (node is not YamlMappingNode map)
+        {
+            Error("$.governance", node, "governance must be a mapping of pii, injection and min_score");
+            return null;
+        }
+
+        CheckKeys(map, "$.governance", GovernanceKeys);
+        string? piiInput = null, piiOutput = null, action = null;
+        double? threshold = null;
+        if (Child(map, "pii") is YamlMappingNode pii)
+        {
+            CheckKeys(pii, "$.governance.pii", PiiKeys);
+            piiInput = Mode(pii, "input");
+            piiOutput = Mode(pii, "output");
+        }
+        else if (Child(map, "pii") is { } other)
+        {
+            Error("$.governance.pii", other, "pii must be a mapping of input and output (off, redact or block)");
+        }
+
+        if (Child(map, "injection") is YamlMappingNode injection)
+        {
+            CheckKeys(injection, "$.governance.injection", InjectionKeys);
+            threshold = OptionalDouble(injection, "threshold", "$.governance.injection.threshold", 0, 1);
+            action = OptionalString(injection, "action", "$.governance.injection.action");
+            if (action is not (null or "block" or "require_approval" or "allow"))
+            {
+                Error("$.governance.injection.action", Child(injection, "action"), $"action must be block, require_approval or allow, not '{action}'");
+            }
+        }
+
+        return new GovernanceSettings(piiInput, piiOutput, threshold, action, OptionalInt(map, "min_score", "$.governance.min_score", 0, 100));
+
+        string? Mode(YamlMappingNode pii, string key)
+        {
+            var mode = OptionalString(pii, key, $"$.governance.pii.{key}");
+            if (mode is not (null or "off" or "redact" or "block"))
+            {
+                Error($"$.governance.pii.{key}", Child(pii, key), $"pii {key} must be off, redact or block, not '{mode}'");
+                return null;
+            }
+
+            return mode;
+        }
     }
 
     /// <summary>tool_policies: a list of {tool, action, decision}; the most specific matching rule decides.</summary>

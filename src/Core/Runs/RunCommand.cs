@@ -34,7 +34,8 @@ public sealed record NodeInvocation(
     TimeSpan Timeout,
     MockSettings Mock,
     long Seed,
-    IReadOnlyList<ProviderChoice>? Providers = null)
+    IReadOnlyList<ProviderChoice>? Providers = null,
+    GovernanceSettings? Governance = null)
 {
     /// <summary>The providers to try in order: those the guardrails admitted, or the node's own choice.</summary>
     public IReadOnlyList<ProviderChoice> Candidates => Providers is { Count: > 0 } ? Providers : [new ProviderChoice(Provider, Model, null)];

@@ -190,7 +190,8 @@ public sealed partial class RunDecider
             definition.Timeout,
             definition.Mock,
             step.State.Seed,
-            providers.Count > 0 ? providers : null)));
+            providers.Count > 0 ? providers : null,
+            _graph.Definition.Governance)));
         step.Commands.Add(new StartTimer(Tags.ForTimeout(nodeId, node.Visit, node.Attempt), step.Now + definition.Timeout));
         step.Log("node.started", nodeId, node.Attempt, new Dictionary<string, string>
         {

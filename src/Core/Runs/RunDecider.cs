@@ -123,6 +123,15 @@ public sealed partial class RunDecider
         node.Usage += e.Usage;
         node.EndedAt = step.Now;
         step.State.Usage += e.Usage;
+        if (e.Redactions is { Count: > 0 } redactions)
+        {
+            step.Log("governance.redacted", e.NodeId, e.Attempt, new Dictionary<string, string>
+            {
+                ["count"] = Str(redactions.Count),
+                ["kinds"] = string.Join(", ", redactions.Select(r => $"{r.Kind}@{r.Direction}:{r.Start}+{r.Length}")),
+            });
+        }
+
         step.Log("node.completed", e.NodeId, e.Attempt, new Dictionary<string, string>
         {
             ["visit"] = Str(e.Visit),
@@ -150,6 +159,12 @@ public sealed partial class RunDecider
 
         step.Commands.Add(new CancelTimer(Tags.ForTimeout(e.NodeId, e.Visit, e.Attempt)));
         node.Calls = e.Calls;
+        if (e.ErrorCode is not null)
+        {
+            node.ErrorCode = e.ErrorCode;
+            step.Log("governance.blocked", e.NodeId, e.Attempt, new Dictionary<string, string> { ["code"] = e.ErrorCode, ["reason"] = e.Error });
+        }
+
         FailAttempt(step, e.NodeId, e.Error, e.Retryable, e.Usage);
         return Outcome.Applied;
     }

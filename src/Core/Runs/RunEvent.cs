@@ -13,9 +13,14 @@ namespace Warden.Core.Runs;
 public abstract record RunEvent;
 
 /// <param name="Calls">Every provider call the attempt made (retries and fallbacks included), for breakers and audit.</param>
-public sealed record NodeSucceeded(string NodeId, int Visit, int Attempt, string Output, Usage Usage, string Provider, string Model, long DurationMs, IReadOnlyList<ProviderCall>? Calls = null) : RunEvent;
+/// <param name="Redactions">What governance redacted before the provider saw the prompt (kind and position, never the value).</param>
+public sealed record NodeSucceeded(string NodeId, int Visit, int Attempt, string Output, Usage Usage, string Provider, string Model, long DurationMs, IReadOnlyList<ProviderCall>? Calls = null, IReadOnlyList<Redaction>? Redactions = null) : RunEvent;
 
-public sealed record NodeFailed(string NodeId, int Visit, int Attempt, string Error, bool Retryable, Usage? Usage = null, IReadOnlyList<ProviderCall>? Calls = null) : RunEvent;
+/// <summary>A redacted span of a prompt or output: its kind and where it was, never what it was.</summary>
+public sealed record Redaction(string Kind, int Start, int Length, string Direction);
+
+/// <param name="ErrorCode">A stable code for governance blocks (PII_BLOCKED, INJECTION_BLOCKED), carried to the run.</param>
+public sealed record NodeFailed(string NodeId, int Visit, int Attempt, string Error, bool Retryable, Usage? Usage = null, IReadOnlyList<ProviderCall>? Calls = null, string? ErrorCode = null) : RunEvent;
 
 public sealed record TimerFired(string Tag) : RunEvent;
 
