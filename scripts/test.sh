@@ -3,12 +3,16 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
+# src/Functions and tests/Functions.Tests need the Azure Functions packages; where they cannot be restored, test the
+# solution filter that leaves those two projects out (restoring the full solution would fail on them).
+solution=Functions.sln
 if [ -d src/Functions ] && ! dotnet restore src/Functions >/dev/null 2>&1; then
   echo "skipped src/Functions: its Azure Functions packages could not be restored on this machine"
+  solution=Functions.NoAzure.slnf
 fi
 
 log=$(mktemp)
-dotnet test Functions.sln -c Release 2>&1 | tee "$log"
+dotnet test "$solution" -c Release 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 
 read -r passed failed < <(awk '

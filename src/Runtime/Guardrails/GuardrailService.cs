@@ -1,4 +1,3 @@
-using System.Globalization;
 using Warden.Core.Costs;
 using Warden.Core.Graphs;
 using Warden.Core.Guardrails.Budget;
@@ -29,7 +28,7 @@ internal sealed class GuardrailService(GuardrailOptions options, PriceTable pric
             return AnswerTool(sql, tenantId, ask);
         }
 
-        var ordered = Order(ask.Candidates.SelectMany(expand).Distinct().ToList(), run.RunId, ask.NodeId, ask.Visit);
+        var ordered = AdmissionRules.Order(ask.Candidates.SelectMany(expand).Distinct().ToList(), options.Strategy, prices, run.RunId, ask.NodeId, ask.Visit);
         var allowed = new List<ProviderChoice>(ordered.Count);
         TimeSpan? soonest = null;
         foreach (var candidate in ordered)
@@ -47,7 +46,7 @@ internal sealed class GuardrailService(GuardrailOptions options, PriceTable pric
 
         if (allowed.Count == 0)
         {
-            return Throttled(ask, $"the circuit breaker is open for {string.Join(", ", ordered.Select(c => c.Key))}", soonest);
+            return AdmissionRules.BreakersOpen(ask, ordered, soonest);
         }
 
         if (options.LlmCallsPerMinute > 0)
@@ -57,12 +56,11 @@ internal sealed class GuardrailService(GuardrailOptions options, PriceTable pric
             Put(sql, key, GuardrailKeys.RateKind, null, window, now);
             if (!rate.Allowed)
             {
-                return Throttled(ask, $"{allowed[0].Key} is at its limit of {options.LlmCallsPerMinute} calls per minute", rate.RetryAfter);
+                return AdmissionRules.RateLimited(ask, allowed[0], options.LlmCallsPerMinute, rate.RetryAfter);
             }
         }
 
-        var estimate = prices.Price(allowed[0].Model, ask.PromptTokens, options.ExpectedOutputTokens);
-        var reservation = new BudgetOperation.Reserve(ask.ReservationKey(run.RunId), estimate.CostUsd, estimate.TotalTokens);
+        var reservation = AdmissionRules.Reservation(ask, run.RunId, allowed[0], prices, options.ExpectedOutputTokens);
         var reserved = new List<string>(3);
         foreach (var (key, limit) in Budgets(sql, tenantId, run, ask.RunBudget, now))
         {
@@ -74,14 +72,14 @@ internal sealed class GuardrailService(GuardrailOptions options, PriceTable pric
                     Put(sql, held, GuardrailKeys.BudgetKind, tenantId, BudgetLedger.Apply(Budget(sql, held, null), new BudgetOperation.Release(reservation.Key)).State, now);
                 }
 
-                return new GuardrailAnswered(ask.NodeId, ask.Visit, ask.Attempt, AdmissionVerdict.BudgetExceeded, [], decision.Reason);
+                return AdmissionRules.OverBudget(ask, decision.Reason);
             }
 
             Put(sql, key, GuardrailKeys.BudgetKind, tenantId, state, now);
             reserved.Add(key);
         }
 
-        return new GuardrailAnswered(ask.NodeId, ask.Visit, ask.Attempt, AdmissionVerdict.Admitted, allowed);
+        return AdmissionRules.Admitted(ask, allowed);
     }
 
     /// <summary>A tool step: the tool must be the tenant's own, and the graph's tool policies decide.</summary>
@@ -114,8 +112,7 @@ internal sealed class GuardrailService(GuardrailOptions options, PriceTable pric
 
         foreach (var call in outcome.Calls)
         {
-            // A request the provider refused as invalid says nothing about its health.
-            if (call.Succeeded || call.Retryable)
+            if (AdmissionRules.TellsBreaker(call))
             {
                 Breaker(sql, new ProviderChoice(call.Provider, call.Model, call.Region).Key, call.Succeeded ? BreakerOperation.Success : BreakerOperation.Failure, now, (tenantId, run.RunId));
             }
@@ -127,14 +124,7 @@ internal sealed class GuardrailService(GuardrailOptions options, PriceTable pric
     {
         foreach (var (key, limit) in Budgets(sql, tenantId, run, null, now))
         {
-            var state = Budget(sql, key, limit);
-            var prefix = run.RunId + "/";
-            foreach (var held in state.Reservations.Keys.Where(k => k.StartsWith(prefix, StringComparison.Ordinal)).ToList())
-            {
-                state = BudgetLedger.Apply(state, new BudgetOperation.Release(held)).State;
-            }
-
-            Put(sql, key, GuardrailKeys.BudgetKind, tenantId, state, now);
+            Put(sql, key, GuardrailKeys.BudgetKind, tenantId, AdmissionRules.ReleaseRun(Budget(sql, key, limit), run.RunId), now);
         }
     }
 
@@ -147,9 +137,7 @@ internal sealed class GuardrailService(GuardrailOptions options, PriceTable pric
         }
 
         var state = Budget(sql, GuardrailKeys.TenantBudget(tenantId, now), limit);
-        return state.Exhausted
-            ? string.Create(CultureInfo.InvariantCulture, $"the tenant's monthly budget is spent (${state.SpentUsd:0.######} of ${limit.MaxCostUsd}, {state.SpentTokens} of {limit.MaxTokens?.ToString(CultureInfo.InvariantCulture) ?? "unlimited"} tokens); an admin can raise it with PUT /api/v1/budgets/tenant")
-            : null;
+        return state.Exhausted ? AdmissionRules.TenantBudgetSpent(state, limit) : null;
     }
 
     public void ResetBreaker(EngineSql sql, string providerKey, DateTimeOffset now) =>
@@ -223,23 +211,6 @@ internal sealed class GuardrailService(GuardrailOptions options, PriceTable pric
 
         return decision;
     }
-
-    private List<ProviderChoice> Order(List<ProviderChoice> candidates, string runId, string nodeId, int visit)
-    {
-        switch (options.Strategy)
-        {
-            case ProviderStrategy.LowestCost:
-                return candidates.OrderBy(c => prices.PriceOf(c.Model).InputPer1K + prices.PriceOf(c.Model).OutputPer1K).ToList();
-            case ProviderStrategy.RoundRobin when candidates.Count > 1:
-                var shift = (int)(StableHash.Of(runId, nodeId, visit) % (ulong)candidates.Count);
-                return candidates.Skip(shift).Concat(candidates.Take(shift)).ToList();
-            default:
-                return candidates;
-        }
-    }
-
-    private static GuardrailAnswered Throttled(AskGuardrails ask, string reason, TimeSpan? retryAfter) =>
-        new(ask.NodeId, ask.Visit, ask.Attempt, AdmissionVerdict.Throttled, [], reason, retryAfter);
 
     private T Get<T>(EngineSql sql, string key, Func<T> create) => TryGet<T>(sql, key) ?? create();
 

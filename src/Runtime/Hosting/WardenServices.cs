@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -7,6 +8,7 @@ using Warden.Runtime.Engine;
 using Warden.Runtime.Execution;
 using Warden.Runtime.Guardrails;
 using Warden.Runtime.Providers;
+using Warden.Runtime.Scheduled;
 using Warden.Runtime.Storage;
 using Warden.Runtime.Storage.Sqlite;
 using Warden.Runtime.Tools;
@@ -19,6 +21,37 @@ public static class WardenServices
     /// <param name="environment">Where provider keys are read (see <see cref="ProviderConfiguration"/>); defaults to the process
     /// environment. Read here, at start-up, so a half-configured provider stops the host with one line naming the variable.</param>
     public static IServiceCollection AddWarden(this IServiceCollection services, WardenSettings settings, TimeProvider? clock = null, Func<string, string?>? environment = null)
+    {
+        AddShared(services, settings, clock, environment);
+        services.AddSingleton<EmbeddedEngine>();
+        services.AddSingleton<IRunEngine>(sp => sp.GetRequiredService<EmbeddedEngine>());
+        services.AddSingleton<IGuardrailAdmin>(sp => sp.GetRequiredService<EmbeddedEngine>());
+        services.AddSingleton<ITaskEngine>(sp => sp.GetRequiredService<EmbeddedEngine>());
+        services.AddHostedService<EngineHostedService>();
+        return services;
+    }
+
+    /// <summary>
+    /// Everything <see cref="AddWarden"/> registers except the engine, for a host that brings its own
+    /// <see cref="IRunEngine"/> and <see cref="IGuardrailAdmin"/> (the Functions host's Durable engine), plus the
+    /// run projection and scheduled checks such a host uses. Settings and provider keys are read from
+    /// <paramref name="configuration"/> under the same names as the environment variables.
+    /// </summary>
+    public static IServiceCollection AddWardenRuntime(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        string? Read(string name) => configuration[name];
+        AddShared(services, WardenSettings.FromEnvironment(Read), clock: null, Read);
+        services.AddSingleton<IRunProjection, SqliteRunProjection>();
+        services.AddSingleton<ITaskEngine, UnavailableTaskEngine>();
+        services.AddSingleton<ITenantDirectory, SqliteTenantDirectory>();
+        services.AddSingleton<ReleaseGuardCheck>();
+        services.AddSingleton<DriftCheck>();
+        services.AddHostedService<TenantBootstrapService>();
+        return services;
+    }
+
+    private static void AddShared(IServiceCollection services, WardenSettings settings, TimeProvider? clock, Func<string, string?>? environment)
     {
         var providers = ProviderConfiguration.FromEnvironment(environment);
         services.AddSingleton(settings);
@@ -42,17 +75,11 @@ public static class WardenServices
         services.AddSingleton(sp => new NodeExecutor(sp.GetRequiredService<ProviderRouter>(), sp.GetRequiredService<ToolInvoker>()));
         services.AddSingleton(new EngineOptions { Workers = settings.Workers, Tasks = settings.Tasks });
         services.AddSingleton(settings.Guardrails);
-        services.AddSingleton<EmbeddedEngine>();
-        services.AddSingleton<IRunEngine>(sp => sp.GetRequiredService<EmbeddedEngine>());
-        services.AddSingleton<IGuardrailAdmin>(sp => sp.GetRequiredService<EmbeddedEngine>());
-        services.AddSingleton<ITaskEngine>(sp => sp.GetRequiredService<EmbeddedEngine>());
         services.AddSingleton<IApiRateLimiter, InProcessApiRateLimiter>();
         services.AddSingleton<IUsageStore, SqliteUsageStore>();
         services.AddSingleton<ICatalogStore, SqliteCatalogStore>();
         services.AddSingleton<ITaskStore, SqliteTaskStore>();
         services.AddSingleton<WardenApi>();
-        services.AddHostedService<EngineHostedService>();
-        return services;
     }
 }
 

@@ -1,0 +1,21 @@
+using Microsoft.AspNetCore.Http;
+using Warden.Core.Oversight.Tasks;
+using Warden.Runtime.Api;
+
+namespace Warden.Runtime.Engine;
+
+/// <summary>
+/// For hosts without oversight tasks yet (the Functions host): the task endpoints answer 501 with the uniform error
+/// body instead of failing the whole host at start-up.
+/// </summary>
+public sealed class UnavailableTaskEngine : ITaskEngine
+{
+    public Task<OversightTaskState> CreateTaskAsync(string tenantId, string title, string? assignee, string? runId, string actor, CancellationToken ct = default) =>
+        throw Unavailable();
+
+    public Task<OversightTaskState> ApplyTaskAsync(string tenantId, string taskId, TaskEvent evt, CancellationToken ct = default) =>
+        throw Unavailable();
+
+    private static ApiException Unavailable() =>
+        new(StatusCodes.Status501NotImplemented, "NOT_IMPLEMENTED", "oversight tasks run on the embedded engine (warden serve); this host does not offer them yet");
+}

@@ -1,0 +1,107 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Shouldly;
+using Warden.Core.Guardrails.Budget;
+using Warden.Core.Runs;
+using Warden.Runtime.Api;
+using Warden.Runtime.Engine;
+using Warden.Runtime.Guardrails;
+using Warden.Runtime.Hosting;
+using Warden.Runtime.Scheduled;
+using Warden.Runtime.Storage;
+using Warden.Runtime.Tests.Support;
+using Xunit;
+
+namespace Warden.Runtime.Tests.Hosting;
+
+/// <summary>The registration the Functions host uses: everything but the engine, configured from IConfiguration.</summary>
+public sealed class WardenRuntimeServicesTests : IDisposable
+{
+    private readonly string _dir = TestWarden.NewDataDirectory();
+
+    public void Dispose() => Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+
+    private ServiceProvider Build(params (string Key, string Value)[] settings)
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(settings.Select(s => new KeyValuePair<string, string?>(s.Key, s.Value)).Append(new("WARDEN_DATA_DIR", _dir)))
+            .Build();
+        var services = new ServiceCollection().AddLogging(b => b.SetMinimumLevel(LogLevel.Warning)).AddWardenRuntime(configuration);
+        services.AddSingleton<IRunEngine, NoEngine>();
+        services.AddSingleton<IGuardrailAdmin, NoEngine>();
+        return services.BuildServiceProvider();
+    }
+
+    [Fact]
+    public void AddWardenRuntime_Configuration_ReadsSettingsUnderTheEnvironmentNames()
+    {
+        // Act
+        using var provider = Build(("API_RATE_LIMIT_PER_MIN", "7"), ("WARDEN_WORKERS", "3"));
+
+        // Assert
+        var settings = provider.GetRequiredService<WardenSettings>();
+        settings.DataDirectory.ShouldBe(_dir);
+        settings.Workers.ShouldBe(3);
+        provider.GetRequiredService<GuardrailOptions>().ApiRequestsPerMinute.ShouldBe(7);
+    }
+
+    [Fact]
+    public void AddWardenRuntime_HostsOwnEngine_ResolvesTheApiProjectionAndChecksWithoutTheEmbeddedEngine()
+    {
+        // Act
+        using var provider = Build();
+
+        // Assert
+        provider.GetRequiredService<WardenApi>().ShouldNotBeNull();
+        provider.GetRequiredService<IRunProjection>().ShouldNotBeNull();
+        provider.GetRequiredService<ReleaseGuardCheck>().ShouldNotBeNull();
+        provider.GetRequiredService<DriftCheck>().ShouldNotBeNull();
+        provider.GetService<EmbeddedEngine>().ShouldBeNull();
+        provider.GetServices<IHostedService>().ShouldNotContain(s => s is EngineHostedService);
+    }
+
+    [Fact]
+    public void AddWardenRuntime_BadSetting_FailsNamingTheVariable()
+    {
+        // Act
+        var ex = Should.Throw<ConfigurationException>(() => Build(("WARDEN_WORKERS", "many")));
+
+        // Assert
+        ex.Message.ShouldContain("WARDEN_WORKERS");
+    }
+
+    [Theory]
+    [InlineData("wdn_configured_key", true)]
+    [InlineData(null, false)]
+    public async Task TenantBootstrap_EmptyStore_SeedsTheDemoTenantOnlyWithAConfiguredKey(string? key, bool expectTenant)
+    {
+        // Arrange
+        using var provider = key is null ? Build() : Build(("WARDEN_BOOTSTRAP_API_KEY", key));
+        var bootstrap = provider.GetServices<IHostedService>().OfType<TenantBootstrapService>().Single();
+
+        // Act
+        await bootstrap.StartAsync(CancellationToken.None);
+
+        // Assert
+        (await provider.GetRequiredService<ITenantDirectory>().ListTenantIdsAsync()).Count.ShouldBe(expectTenant ? 1 : 0);
+        if (key is not null)
+        {
+            (await provider.GetRequiredService<ITenantStore>().AuthenticateAsync(key)).ShouldNotBeNull().Role.ShouldBe("admin");
+        }
+    }
+
+    private sealed class NoEngine : IRunEngine, IGuardrailAdmin
+    {
+        public Task<StartRunResult> StartRunAsync(StartRunRequest request, CancellationToken ct = default) => throw new NotSupportedException();
+
+        public Task<SignalResult> SignalAsync(string tenantId, string runId, SignalReceived signal, CancellationToken ct = default) => throw new NotSupportedException();
+
+        public Task WaitForChangeAsync(string runId, TimeSpan timeout, CancellationToken ct = default) => throw new NotSupportedException();
+
+        public Task ResetBreakerAsync(string providerKey, CancellationToken ct = default) => throw new NotSupportedException();
+
+        public Task<BudgetState> SetBudgetAsync(string tenantId, string? graphId, BudgetLimit limit, CancellationToken ct = default) => throw new NotSupportedException();
+    }
+}
