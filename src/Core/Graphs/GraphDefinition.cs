@@ -8,7 +8,7 @@ public sealed record GraphDefinition(
     IReadOnlyList<NodeDefinition> Nodes,
     IReadOnlyList<EdgeDefinition> Edges,
     Guardrails.Budget.BudgetLimit? Budget = null,
-    IReadOnlyList<ToolPolicyRule>? ToolPolicies = null,
+    IReadOnlyList<Governance.Policies.ToolRule>? ToolPolicies = null,
     GovernanceSettings? Governance = null)
 {
     public NodeDefinition? FindNode(string id) => Nodes.FirstOrDefault(n => n.Id == id);
@@ -97,18 +97,7 @@ public sealed record EdgeDefinition(string From, string To, EdgeCondition? When,
     public bool IsLoop => MaxTraversals is not null;
 }
 
-public enum ToolDecision
-{
-    Allow,
-    Deny,
-    RequireApproval,
-}
 
-/// <summary>
-/// A graph's rule for tool calls: <c>tool</c> is a name or a pattern with <c>*</c>, <c>action</c> an action class
-/// (read, write, external) or <c>*</c>.
-/// </summary>
-public sealed record ToolPolicyRule(string Tool, string Action, ToolDecision Decision);
 
 /// <summary>
 /// A graph's governance switches, applied by the node executor: PII screening of what goes to a provider (input)

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Numerics;
 using System.Text.RegularExpressions;
+using Warden.Core.Governance.Policies;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -222,7 +223,7 @@ public sealed partial class GraphParser
     }
 
     /// <summary>tool_policies: a list of {tool, action, decision}; the most specific matching rule decides.</summary>
-    private List<ToolPolicyRule>? ParseToolPolicies(YamlNode? node)
+    private List<ToolRule>? ParseToolPolicies(YamlNode? node)
     {
         if (node is null)
         {
@@ -235,7 +236,7 @@ public sealed partial class GraphParser
             return null;
         }
 
-        var rules = new List<ToolPolicyRule>();
+        var rules = new List<ToolRule>();
         for (var i = 0; i < seq.Children.Count; i++)
         {
             var path = $"$.tool_policies[{i}]";
@@ -254,11 +255,11 @@ public sealed partial class GraphParser
             }
 
             var decisionText = RequiredString(map, "decision", path + ".decision");
-            ToolDecision? decision = decisionText switch
+            ToolEffect? decision = decisionText switch
             {
-                "allow" => ToolDecision.Allow,
-                "deny" => ToolDecision.Deny,
-                "require_approval" => ToolDecision.RequireApproval,
+                "allow" => ToolEffect.Allow,
+                "deny" => ToolEffect.Deny,
+                "require_approval" => ToolEffect.RequireApproval,
                 null => null,
                 _ => null,
             };
@@ -269,7 +270,14 @@ public sealed partial class GraphParser
 
             if (decision is not null)
             {
-                rules.Add(new ToolPolicyRule(tool, action, decision.Value));
+                ActionClass? actionClass = action switch
+                {
+                    "read" => ActionClass.Read,
+                    "write" => ActionClass.Write,
+                    "external" => ActionClass.External,
+                    _ => null,
+                };
+                rules.Add(new ToolRule(tool, actionClass, decision.Value));
             }
         }
 

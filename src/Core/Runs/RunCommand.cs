@@ -85,7 +85,7 @@ public sealed record AskGuardrails(
     long PromptTokens,
     Guardrails.Budget.BudgetLimit? RunBudget,
     string? Tool = null,
-    IReadOnlyList<ToolPolicyRule>? ToolPolicies = null) : RunCommand
+    IReadOnlyList<Governance.Policies.ToolRule>? ToolPolicies = null) : RunCommand
 {
     public string ReservationKey(string runId) => $"{runId}/{NodeId}/{Visit}/{Attempt}";
 }

@@ -1,4 +1,5 @@
 using Warden.Core.Costs;
+using Warden.Core.Governance.Policies;
 using Warden.Core.Graphs;
 using Warden.Core.Guardrails.Budget;
 using Warden.Core.Guardrails.CircuitBreaker;
@@ -91,12 +92,16 @@ internal sealed class GuardrailService(GuardrailOptions options, PriceTable pric
             return new GuardrailAnswered(ask.NodeId, ask.Visit, ask.Attempt, AdmissionVerdict.Denied, [], $"tool '{tool}' is not registered for this tenant");
         }
 
-        var (decision, rule) = ToolPolicy.Decide(ask.ToolPolicies ?? [], tool, actionClass);
-        var why = rule is null ? $"tool '{tool}' ({actionClass})" : $"tool '{tool}' ({actionClass}) by policy {{tool: {rule.Tool}, action: {rule.Action}}}";
-        return decision switch
+        var decision = ToolPolicyEvaluator.Evaluate(
+            new ToolPolicySet([], ask.ToolPolicies ?? []),
+            tool,
+            Enum.Parse<ActionClass>(actionClass, ignoreCase: true),
+            RunMode.Normal);
+        var why = $"tool '{tool}' ({actionClass}): {decision.Reason}";
+        return decision.Verdict switch
         {
-            ToolDecision.Deny => new GuardrailAnswered(ask.NodeId, ask.Visit, ask.Attempt, AdmissionVerdict.Denied, [], $"{why} is denied"),
-            ToolDecision.RequireApproval => new GuardrailAnswered(ask.NodeId, ask.Visit, ask.Attempt, AdmissionVerdict.ApprovalRequired, ask.Candidates, $"{why} requires approval"),
+            ToolVerdict.Deny => new GuardrailAnswered(ask.NodeId, ask.Visit, ask.Attempt, AdmissionVerdict.Denied, [], why),
+            ToolVerdict.RequireApproval => new GuardrailAnswered(ask.NodeId, ask.Visit, ask.Attempt, AdmissionVerdict.ApprovalRequired, ask.Candidates, why),
             _ => new GuardrailAnswered(ask.NodeId, ask.Visit, ask.Attempt, AdmissionVerdict.Admitted, ask.Candidates),
         };
     }
