@@ -6,7 +6,8 @@ namespace Warden.Runtime.Engine;
 
 /// <summary>
 /// The governance decisions the engine audits, each in the transaction of the decision itself: an approval closed
-/// (approved, rejected, expired, cancelled) or escalated, a run killed by its budget, a provider's breaker opened.
+/// (approved, rejected, expired, cancelled) or escalated, a run killed by its budget, a provider's breaker opened,
+/// a step blocked by governance (PII, prompt injection) or denied by a tool policy, and redactions made.
 /// The API audits the requests that asked for changes; these rows record what the engine then decided.
 /// </summary>
 internal static class EngineAudit
@@ -20,6 +21,14 @@ internal static class EngineAudit
                 break;
             case EscalateApproval a:
                 sql.AppendAudit(tenantId, at, RunDecider.SystemActor, "approval.escalated", a.ApprovalId, new { RunId = runId, a.NodeId, a.Reason });
+                break;
+            case AppendTimeline timeline:
+                // Governance decisions inside a step: blocks (PII, injection), policy denials and redactions.
+                foreach (var entry in timeline.Entries.Where(e => e.Type is "governance.blocked" or "governance.redacted" or "policy.denied"))
+                {
+                    sql.AppendAudit(tenantId, at, RunDecider.SystemActor, entry.Type, $"{runId}/{entry.NodeId}", new { RunId = runId, entry.NodeId, entry.Attempt, entry.Data });
+                }
+
                 break;
             case FinishRun { ErrorCode: BudgetLedger.ExceededCode } f:
                 sql.AppendAudit(tenantId, at, RunDecider.SystemActor, "run.budget_killed", runId, new { f.Status, f.Reason });

@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using Warden.Core.Costs;
 using Warden.Core.Runs;
+using Warden.Core.Governance.Pii;
+using Warden.Runtime.Governance;
 using Warden.Runtime.Providers;
 using Warden.Runtime.Tools;
 
@@ -14,8 +16,10 @@ public sealed record NodeExecution(RunEvent Event, string Provider, string Model
 /// the call over the admitted providers within the node's timeout, price the tokens, and turn any failure into
 /// a classified <see cref="NodeFailed"/> carrying every provider call made.
 /// </summary>
-public sealed class NodeExecutor(ProviderRouter router, ToolInvoker? tools = null)
+public sealed class NodeExecutor(ProviderRouter router, ToolInvoker? tools = null, GovernanceScreen? governance = null)
 {
+    private readonly GovernanceScreen _governance = governance ?? new GovernanceScreen(GovernanceDefaults.Standard);
+
     public async Task<NodeExecution> ExecuteAsync(NodeInvocation inv, CancellationToken ct)
     {
         var started = Stopwatch.GetTimestamp();
@@ -26,10 +30,17 @@ public sealed class NodeExecutor(ProviderRouter router, ToolInvoker? tools = nul
             return await CallToolAsync(inv, started, timeout.Token, ct);
         }
 
+        // Personal data and secrets are redacted (or the step blocked) before any provider sees the prompt.
+        var input = _governance.Pii(inv.Prompt, inv.Governance, PiiDirection.Input);
+        if (input.Blocked)
+        {
+            return Failed(inv, input.BlockReason!, retryable: false, started, [], errorCode: input.BlockCode);
+        }
+
         RouteResult route;
         try
         {
-            route = await router.CallAsync(inv, timeout.Token);
+            route = await router.CallAsync(inv with { Prompt = input.Text }, timeout.Token);
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
@@ -47,8 +58,15 @@ public sealed class NodeExecutor(ProviderRouter router, ToolInvoker? tools = nul
             return Failed(inv, route.Failure!.Message, route.Failure.Retryable, started, route.Calls, usage);
         }
 
+        var output = _governance.Pii(response.Text, inv.Governance, PiiDirection.Output);
+        if (output.Blocked)
+        {
+            return Failed(inv, output.BlockReason!, retryable: false, started, route.Calls, usage, output.BlockCode);
+        }
+
+        var redactions = input.Redactions.Concat(output.Redactions).ToList();
         return new NodeExecution(
-            new NodeSucceeded(inv.NodeId, inv.Visit, inv.Attempt, response.Text, usage, route.Provider!, response.Model, latency, route.Calls),
+            new NodeSucceeded(inv.NodeId, inv.Visit, inv.Attempt, output.Text, usage, route.Provider!, response.Model, latency, route.Calls, redactions.Count > 0 ? redactions : null),
             route.Provider!,
             response.Model,
             usage,
@@ -66,6 +84,14 @@ public sealed class NodeExecutor(ProviderRouter router, ToolInvoker? tools = nul
         try
         {
             var output = await tools.InvokeAsync(inv, withTimeout);
+
+            // What a tool returns is untrusted content: injected instructions stop the step before any agent reads them.
+            var screened = _governance.ToolResult(output, inv.Governance);
+            if (screened.Blocked)
+            {
+                return Failed(inv, screened.BlockReason!, retryable: false, started, [], errorCode: screened.BlockCode);
+            }
+
             return new NodeExecution(
                 new NodeSucceeded(inv.NodeId, inv.Visit, inv.Attempt, output, Usage.Zero, ToolInvoker.ProviderName, inv.Model, Elapsed(started), []),
                 ToolInvoker.ProviderName,
@@ -83,9 +109,9 @@ public sealed class NodeExecutor(ProviderRouter router, ToolInvoker? tools = nul
         }
     }
 
-    private static NodeExecution Failed(NodeInvocation inv, string error, bool retryable, long started, IReadOnlyList<ProviderCall> calls, Usage? usage = null) =>
+    private static NodeExecution Failed(NodeInvocation inv, string error, bool retryable, long started, IReadOnlyList<ProviderCall> calls, Usage? usage = null, string? errorCode = null) =>
         new(
-            new NodeFailed(inv.NodeId, inv.Visit, inv.Attempt, error, retryable, usage, calls),
+            new NodeFailed(inv.NodeId, inv.Visit, inv.Attempt, error, retryable, usage, calls, errorCode),
             calls.Count > 0 ? calls[^1].Provider : inv.Provider,
             calls.Count > 0 ? calls[^1].Model : inv.Model,
             usage ?? Usage.Zero,

@@ -6,6 +6,7 @@ using Warden.Core.Costs;
 using Warden.Runtime.Api;
 using Warden.Runtime.Engine;
 using Warden.Runtime.Execution;
+using Warden.Runtime.Governance;
 using Warden.Runtime.Guardrails;
 using Warden.Runtime.Providers;
 using Warden.Runtime.Scheduled;
@@ -72,7 +73,8 @@ public static class WardenServices
         services.AddSingleton(sp => new ProviderRegistry(sp.GetServices<ILlmClient>()));
         services.AddSingleton(sp => new ProviderRouter(sp.GetRequiredService<ProviderRegistry>(), sp.GetRequiredService<PriceTable>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new ToolInvoker(sp.GetRequiredService<ICatalogStore>(), new HttpClient { Timeout = Timeout.InfiniteTimeSpan }));
-        services.AddSingleton(sp => new NodeExecutor(sp.GetRequiredService<ProviderRouter>(), sp.GetRequiredService<ToolInvoker>()));
+        services.AddSingleton(new GovernanceScreen(settings.Governance));
+        services.AddSingleton(sp => new NodeExecutor(sp.GetRequiredService<ProviderRouter>(), sp.GetRequiredService<ToolInvoker>(), sp.GetRequiredService<GovernanceScreen>()));
         services.AddSingleton(new EngineOptions { Workers = settings.Workers, Tasks = settings.Tasks });
         services.AddSingleton(settings.Guardrails);
         services.AddSingleton<IApiRateLimiter, InProcessApiRateLimiter>();

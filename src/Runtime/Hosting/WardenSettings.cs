@@ -27,6 +27,8 @@ public sealed class WardenSettings
 
     public Core.Oversight.Tasks.TaskOptions Tasks { get; set; } = Core.Oversight.Tasks.TaskOptions.Default;
 
+    public Governance.GovernanceDefaults Governance { get; set; } = Runtime.Governance.GovernanceDefaults.Standard;
+
     public static WardenSettings FromEnvironment(Func<string, string?>? read = null)
     {
         read ??= Environment.GetEnvironmentVariable;
@@ -62,6 +64,7 @@ public sealed class WardenSettings
         }
 
         settings.Guardrails = Runtime.Guardrails.GuardrailOptions.FromEnvironment(read);
+        settings.Governance = Runtime.Governance.GovernanceDefaults.FromEnvironment(read);
         if (Value("TASK_ACK_TIMEOUT_SECONDS") is { } ack)
         {
             settings.Tasks = settings.Tasks with

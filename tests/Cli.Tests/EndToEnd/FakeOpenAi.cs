@@ -37,6 +37,9 @@ public sealed class FakeOpenAi : IAsyncDisposable
     /// <summary>Every request that reached the server, successful or not.</summary>
     public int Requests => _prompts.Count;
 
+    /// <summary>The messages of every request, as the provider received them.</summary>
+    public IReadOnlyList<string> Prompts => [.. _prompts];
+
     public static async Task<FakeOpenAi> StartAsync()
     {
         var builder = WebApplication.CreateSlimBuilder();
