@@ -68,7 +68,18 @@ public sealed partial class WardenApi
         }
 
         var limit = ParseLimit(q["limit"].ToString(), 50, 200);
-        var page = await runs.ListAsync(caller.TenantId, new RunQuery(q["graph_id"].ToString() is { Length: > 0 } g ? g : null, status, limit, q["cursor"].ToString() is { Length: > 0 } c ? c : null), http.RequestAborted);
+        var (since, until) = q.ContainsKey("from") || q.ContainsKey("to") ? TimeRange(http) : ((DateTimeOffset?)null, (DateTimeOffset?)null);
+        var page = await runs.ListAsync(
+            caller.TenantId,
+            new RunQuery(
+                q["graph_id"].ToString() is { Length: > 0 } g ? g : null,
+                status,
+                limit,
+                q["cursor"].ToString() is { Length: > 0 } c ? c : null,
+                since,
+                until,
+                q["agent"].ToString() is { Length: > 0 } a ? a : null),
+            http.RequestAborted);
         return Json(new { items = page.Items.Select(Responses.RunSummary), next_cursor = page.NextCursor });
     });
 

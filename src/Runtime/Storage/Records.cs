@@ -138,7 +138,8 @@ public sealed class ApprovalRecord
 /// <summary>A page of rows and the cursor for the next page (null at the end).</summary>
 public sealed record Page<T>(IReadOnlyList<T> Items, string? NextCursor);
 
-public sealed record RunQuery(string? GraphId = null, string? Status = null, int Limit = 50, string? Cursor = null);
+/// <param name="Node">Only runs in which this node (agent step) ran.</param>
+public sealed record RunQuery(string? GraphId = null, string? Status = null, int Limit = 50, string? Cursor = null, DateTimeOffset? Since = null, DateTimeOffset? Until = null, string? Node = null);
 
 public sealed class AuthenticatedKey
 {

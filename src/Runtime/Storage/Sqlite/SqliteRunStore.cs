@@ -35,6 +35,24 @@ public sealed class SqliteRunStore(SqliteDatabase db) : IRunStore
             args.Add("status", query.Status);
         }
 
+        if (query.Since is { } since)
+        {
+            sql.Append(" AND created_at >= @since");
+            args.Add("since", since.ToUniversalTime().ToString("O"));
+        }
+
+        if (query.Until is { } until)
+        {
+            sql.Append(" AND created_at < @until");
+            args.Add("until", until.ToUniversalTime().ToString("O"));
+        }
+
+        if (query.Node is not null)
+        {
+            sql.Append(" AND EXISTS (SELECT 1 FROM run_events e WHERE e.run_id = runs.id AND e.tenant_id = runs.tenant_id AND e.node_id = @node AND e.type = 'node.started')");
+            args.Add("node", query.Node);
+        }
+
         if (Cursor.TryDecode(query.Cursor, out var createdAt, out var id))
         {
             sql.Append(" AND (created_at < @createdAt OR (created_at = @createdAt AND id < @id))");
