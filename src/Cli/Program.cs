@@ -28,11 +28,13 @@ root.Subcommands.Add(demo);
 
 var urls = new Option<string?>("--urls") { Description = $"Listen address (env WARDEN_URL, default {WardenSettings.DefaultUrl})" };
 var synchronous = new Option<string?>("--synchronous") { Description = "SQLite synchronous mode: FULL (default) or NORMAL (env WARDEN_SQLITE_SYNCHRONOUS)" };
+var store = new Option<string?>("--store") { Description = "sqlite (default) or a PostgreSQL connection string (postgres://user:password@host:port/db) for tenants, graphs, catalog, audit and the API rate limit (env WARDEN_STORE)" };
 var serve = new Command("serve", "Host the HTTP API and the embedded engine on Kestrel");
 serve.Options.Add(dataDir);
 serve.Options.Add(urls);
 serve.Options.Add(synchronous);
-serve.SetAction((parse, ct) => Guard(() => ServeCommand.RunAsync(parse.GetValue(dataDir), parse.GetValue(urls), parse.GetValue(synchronous), console, ct)));
+serve.Options.Add(store);
+serve.SetAction((parse, ct) => Guard(() => ServeCommand.RunAsync(parse.GetValue(dataDir), parse.GetValue(urls), parse.GetValue(synchronous), parse.GetValue(store), console, ct)));
 root.Subcommands.Add(serve);
 
 var graphFile = new Argument<string>("graph") { Description = "Path to a graph YAML or JSON file" };

@@ -1,12 +1,13 @@
 using Microsoft.Extensions.Hosting;
 using Spectre.Console;
 using Warden.Runtime.Hosting;
+using Warden.Runtime.Storage.Postgres;
 
 namespace Warden.Cli.Commands;
 
 public static class ServeCommand
 {
-    public static async Task<int> RunAsync(string? dataDirectory, string? urls, string? synchronous, IAnsiConsole console, CancellationToken ct)
+    public static async Task<int> RunAsync(string? dataDirectory, string? urls, string? synchronous, string? store, IAnsiConsole console, CancellationToken ct)
     {
         var settings = WardenSettings.FromEnvironment();
         settings.DataDirectory = dataDirectory ?? settings.DataDirectory;
@@ -17,9 +18,16 @@ public static class ServeCommand
                 ?? throw new ConfigurationException($"--synchronous must be FULL or NORMAL, not '{synchronous}'");
         }
 
+        if (store is not null)
+        {
+            settings.Store = WardenSettings.ParseStore(store, "--store");
+            settings.StoreSetting = "--store";
+        }
+
         var app = WardenWebHost.Build(settings);
         await app.StartAsync(ct);
-        console.MarkupLine($"Warden listening on [blue]{Markup.Escape(string.Join(", ", app.Urls))}[/] (data {Markup.Escape(Path.GetFullPath(settings.DataDirectory))}, synchronous {settings.Synchronous.ToString().ToUpperInvariant()})");
+        var shared = settings.Store is null ? string.Empty : $", store postgres {PostgresConnectionString.Describe(settings.Store)}";
+        console.MarkupLine($"Warden listening on [blue]{Markup.Escape(string.Join(", ", app.Urls))}[/] (data {Markup.Escape(Path.GetFullPath(settings.DataDirectory))}, synchronous {settings.Synchronous.ToString().ToUpperInvariant()}{Markup.Escape(shared)})");
         try
         {
             await app.WaitForShutdownAsync(ct);

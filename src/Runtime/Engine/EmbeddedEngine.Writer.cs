@@ -13,7 +13,7 @@ public sealed partial class EmbeddedEngine
     private void WriterLoop()
     {
         using var connection = _db.Open();
-        using var sql = new EngineSql(connection);
+        using var sql = new EngineSql(connection) { ForwardAudit = _options.ForwardAudit };
         var pending = sql.PendingOutbox();
         foreach (var invocation in pending)
         {
@@ -331,11 +331,23 @@ public sealed partial class EmbeddedEngine
             return null;
         }
 
-        var decider = _deciders.GetOrAdd(row.TenantId, row.GraphId, row.GraphVersion, () => sql.LoadGraphSource(row.TenantId, row.GraphId, row.GraphVersion));
+        var decider = _deciders.GetOrAdd(row.TenantId, row.GraphId, row.GraphVersion, () => GraphSource(row.TenantId, row.GraphId, row.GraphVersion));
         live = new LiveRun(row.TenantId, decider, WardenJson.Deserialize<RunState>(row.State), row.Version, row.EventSeq);
         _live[runId] = live;
         return live;
     }
+
+    /// <summary>
+    /// A run's graph version, read through the graph store (which may be the shared PostgreSQL store, not this file).
+    /// The writer's thread is its own, so it may wait; versions are immutable, and the decider cache keeps each one.
+    /// </summary>
+    private string GraphSource(string tenantId, string graphId, long version) =>
+        (_graphs.GetVersionAsync(tenantId, graphId, version).GetAwaiter().GetResult()
+            ?? throw new NotFoundException($"graph {graphId} version {version} not found")).Source;
+
+    /// <summary>A tool's action class, read through the catalog store when a tool step asks its guardrails; null when the tenant has no such tool.</summary>
+    private string? ToolActionClass(string tenantId, string tool) =>
+        _catalog.GetToolAsync(tenantId, tool).GetAwaiter().GetResult()?.ActionClass;
 
     private void CountHop(long dispatchedAt)
     {

@@ -23,6 +23,7 @@ public sealed partial class EmbeddedEngine : IRunEngine, IGuardrailAdmin, IAsync
 {
     private readonly SqliteDatabase _db;
     private readonly IGraphStore _graphs;
+    private readonly ICatalogStore _catalog;
     private readonly NodeExecutor _executor;
     private readonly TimeProvider _clock;
     private readonly EngineOptions _options;
@@ -42,6 +43,7 @@ public sealed partial class EmbeddedEngine : IRunEngine, IGuardrailAdmin, IAsync
     public EmbeddedEngine(
         SqliteDatabase db,
         IGraphStore graphs,
+        ICatalogStore catalog,
         NodeExecutor executor,
         TimeProvider clock,
         EngineOptions options,
@@ -50,9 +52,10 @@ public sealed partial class EmbeddedEngine : IRunEngine, IGuardrailAdmin, IAsync
         ProviderRegistry providers,
         ILogger<EmbeddedEngine> logger)
     {
-        _guardrails = new GuardrailService(guardrails, prices, providers.Expand);
+        _guardrails = new GuardrailService(guardrails, prices, providers.Expand, ToolActionClass);
         _db = db;
         _graphs = graphs;
+        _catalog = catalog;
         _executor = executor;
         _clock = clock;
         _options = options;

@@ -14,6 +14,12 @@ public sealed class EngineOptions
     /// <summary>Ack timeout and retries of oversight tasks (TASK_ACK_TIMEOUT_SECONDS, TASK_MAX_RETRIES).</summary>
     public Core.Oversight.Tasks.TaskOptions Tasks { get; set; } = Core.Oversight.Tasks.TaskOptions.Default;
 
+    /// <summary>
+    /// The audit log lives in another store (PostgreSQL): the writer queues its audit rows in the local audit_outbox,
+    /// in the transaction of the decision, for the forwarder to append there, instead of appending to a local chain.
+    /// </summary>
+    public bool ForwardAudit { get; set; }
+
     /// <summary>Called with each hop's latency (dispatch to committed result), for benchmarks.</summary>
     public Action<TimeSpan>? OnHop { get; set; }
 }

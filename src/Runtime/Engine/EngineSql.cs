@@ -37,6 +37,9 @@ internal sealed class EngineSql : IDisposable
 
     public SqliteTransaction? Transaction { get; set; }
 
+    /// <summary>Queue audit rows for the forwarder instead of appending them here (see <see cref="EngineOptions.ForwardAudit"/>).</summary>
+    public bool ForwardAudit { get; init; }
+
     public void Execute(string sql, params (string Name, object? Value)[] args)
     {
         Command(sql, args).ExecuteNonQuery();
@@ -62,14 +65,6 @@ internal sealed class EngineSql : IDisposable
         return reader.Read()
             ? (reader.GetString(0), reader.GetString(1), reader.GetInt64(2), reader.GetString(3), reader.GetInt64(4), reader.GetInt64(5))
             : null;
-    }
-
-    public string LoadGraphSource(string tenantId, string graphId, long version)
-    {
-        using var reader = Query(
-            "SELECT source FROM graph_versions WHERE tenant_id = $t AND graph_id = $g AND version = $v",
-            ("$t", tenantId), ("$g", graphId), ("$v", version));
-        return reader.Read() ? reader.GetString(0) : throw new NotFoundException($"graph {graphId} version {version} not found");
     }
 
     public List<(string RunId, string Tag)> DueTimers(long nowMs, int limit)
@@ -115,12 +110,6 @@ internal sealed class EngineSql : IDisposable
         ("$id", state.Id), ("$t", state.TenantId), ("$status", state.Status.ToString().ToLowerInvariant()), ("$a", state.Assignee), ("$r", state.RunId),
         ("$s", WardenJson.Serialize(state)), ("$seq", eventSeq), ("$now", now));
 
-    public string? ToolActionClass(string tenantId, string tool)
-    {
-        using var reader = Query("SELECT action_class FROM tools WHERE tenant_id = $t AND name = $n", ("$t", tenantId), ("$n", tool));
-        return reader.Read() ? reader.GetString(0) : null;
-    }
-
     public string? LoadGuardrail(string key)
     {
         using var reader = Query("SELECT state FROM guardrail_state WHERE key = $k", ("$k", key));
@@ -148,9 +137,22 @@ internal sealed class EngineSql : IDisposable
         return (cost, tokens);
     }
 
-    /// <summary>Appends to the tenant's audit chain in the writer's transaction, so the row commits with the decision it records.</summary>
-    public void AppendAudit(string tenantId, DateTimeOffset at, string actor, string action, string target, object? payload) =>
-        Storage.Sqlite.SqliteAuditLog.Append(_connection, Transaction ?? throw new InvalidOperationException("audit rows are written inside the writer's transaction"), tenantId, at, actor, action, target, payload);
+    /// <summary>
+    /// Appends to the tenant's audit chain in the writer's transaction, so the row commits with the decision it records;
+    /// or, when the chain is kept in another store, queues it in the same transaction for the forwarder.
+    /// </summary>
+    public void AppendAudit(string tenantId, DateTimeOffset at, string actor, string action, string target, object? payload)
+    {
+        var tx = Transaction ?? throw new InvalidOperationException("audit rows are written inside the writer's transaction");
+        if (ForwardAudit)
+        {
+            Storage.AuditOutbox.Enqueue(_connection, tx, tenantId, at, actor, action, target, payload);
+        }
+        else
+        {
+            Storage.Sqlite.SqliteAuditLog.Append(_connection, tx, tenantId, at, actor, action, target, payload);
+        }
+    }
 
     public void DeleteTimer(string runId, string tag) =>
         Execute("DELETE FROM timers WHERE run_id = $r AND tag = $t", ("$r", runId), ("$t", tag));

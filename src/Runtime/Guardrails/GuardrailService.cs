@@ -15,7 +15,8 @@ namespace Warden.Runtime.Guardrails;
 /// machine whose state is kept per key in the store and changed only on the writer thread, inside the
 /// transaction of the decision that needs it — the same serialized updates Durable entities give on Azure.
 /// </summary>
-internal sealed class GuardrailService(GuardrailOptions options, PriceTable prices, Func<ProviderChoice, IEnumerable<ProviderChoice>> expand)
+/// <param name="toolActionClass">A tenant's tool's action class (null: no such tool), from the catalog store.</param>
+internal sealed class GuardrailService(GuardrailOptions options, PriceTable prices, Func<ProviderChoice, IEnumerable<ProviderChoice>> expand, Func<string, string, string?> toolActionClass)
 {
     private readonly Dictionary<string, object> _cache = new(StringComparer.Ordinal);
 
@@ -26,7 +27,7 @@ internal sealed class GuardrailService(GuardrailOptions options, PriceTable pric
     {
         if (ask.Tool is not null)
         {
-            return AnswerTool(sql, tenantId, ask);
+            return AnswerTool(tenantId, ask);
         }
 
         var ordered = AdmissionRules.Order(ask.Candidates.SelectMany(expand).Distinct().ToList(), options.Strategy, prices, run.RunId, ask.NodeId, ask.Visit);
@@ -84,10 +85,10 @@ internal sealed class GuardrailService(GuardrailOptions options, PriceTable pric
     }
 
     /// <summary>A tool step: the tool must be the tenant's own, and the graph's tool policies decide.</summary>
-    private static GuardrailAnswered AnswerTool(EngineSql sql, string tenantId, AskGuardrails ask)
+    private GuardrailAnswered AnswerTool(string tenantId, AskGuardrails ask)
     {
         var tool = ask.Tool!;
-        if (sql.ToolActionClass(tenantId, tool) is not { } actionClass)
+        if (toolActionClass(tenantId, tool) is not { } actionClass)
         {
             return new GuardrailAnswered(ask.NodeId, ask.Visit, ask.Attempt, AdmissionVerdict.Denied, [], $"tool '{tool}' is not registered for this tenant");
         }

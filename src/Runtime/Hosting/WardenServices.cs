@@ -11,6 +11,7 @@ using Warden.Runtime.Guardrails;
 using Warden.Runtime.Providers;
 using Warden.Runtime.Scheduled;
 using Warden.Runtime.Storage;
+using Warden.Runtime.Storage.Postgres;
 using Warden.Runtime.Storage.Sqlite;
 using Warden.Runtime.Tools;
 
@@ -58,10 +59,8 @@ public static class WardenServices
         services.AddSingleton(settings);
         services.AddSingleton(clock ?? TimeProvider.System);
         services.AddSingleton(_ => new SqliteDatabase(settings.DataDirectory, settings.Synchronous));
-        services.AddSingleton<ITenantStore, SqliteTenantStore>();
-        services.AddSingleton<IGraphStore, SqliteGraphStore>();
         services.AddSingleton<IRunStore, SqliteRunStore>();
-        services.AddSingleton<IAuditLog, SqliteAuditLog>();
+        AddDataStores(services, settings);
         services.AddSingleton(PriceTable.Default);
         services.AddSingleton<ILlmClient, MockLlmClient>();
         foreach (var provider in providers)
@@ -75,13 +74,47 @@ public static class WardenServices
         services.AddSingleton(sp => new ToolInvoker(sp.GetRequiredService<ICatalogStore>(), new HttpClient { Timeout = Timeout.InfiniteTimeSpan }));
         services.AddSingleton(new GovernanceScreen(settings.Governance));
         services.AddSingleton(sp => new NodeExecutor(sp.GetRequiredService<ProviderRouter>(), sp.GetRequiredService<ToolInvoker>(), sp.GetRequiredService<GovernanceScreen>()));
-        services.AddSingleton(new EngineOptions { Workers = settings.Workers, Tasks = settings.Tasks });
+        services.AddSingleton(new EngineOptions { Workers = settings.Workers, Tasks = settings.Tasks, ForwardAudit = settings.Store is not null });
         services.AddSingleton(settings.Guardrails);
-        services.AddSingleton<IApiRateLimiter, InProcessApiRateLimiter>();
         services.AddSingleton<IUsageStore, SqliteUsageStore>();
-        services.AddSingleton<ICatalogStore, SqliteCatalogStore>();
         services.AddSingleton<ITaskStore, SqliteTaskStore>();
         services.AddSingleton<WardenApi>();
+    }
+
+    /// <summary>
+    /// Where Warden's data lives. Embedded (the default): everything in the SQLite file under the data directory.
+    /// Shared (<see cref="WardenSettings.Store"/> names PostgreSQL): tenants and API keys, graphs and their versions,
+    /// tools and agents, the audit log and the per-tenant API rate limit live in the PostgreSQL database every
+    /// instance opens. The embedded engine's own durable log stays in each instance's local SQLite file: run state,
+    /// timeline, outbox, timers, approvals, guardrail state (breakers, LLM rate windows, budgets), LLM usage and
+    /// oversight tasks, read back through IRunStore, IUsageStore and ITaskStore. That is the part the Durable task hub
+    /// plays on Azure. The engine's audit rows reach the shared chain through a local outbox (<see cref="AuditOutbox"/>).
+    /// </summary>
+    private static void AddDataStores(IServiceCollection services, WardenSettings settings)
+    {
+        if (settings.Store is null)
+        {
+            services.AddSingleton<ITenantStore, SqliteTenantStore>();
+            services.AddSingleton<IGraphStore, SqliteGraphStore>();
+            services.AddSingleton<ICatalogStore, SqliteCatalogStore>();
+            services.AddSingleton<IAuditLog, SqliteAuditLog>();
+            services.AddSingleton<IApiRateLimiter, InProcessApiRateLimiter>();
+            return;
+        }
+
+        // Opened here, while the host is still being composed: a store that cannot be used stops start-up with one
+        // line naming the setting, before the host starts and logs. A factory registration, so the container disposes it.
+        var database = PostgresDatabase.Open(settings.Store, settings.StoreSetting);
+        services.AddSingleton(_ => database);
+        services.AddSingleton<ITenantStore, PostgresTenantStore>();
+        services.AddSingleton<IGraphStore, PostgresGraphStore>();
+        services.AddSingleton<ICatalogStore, PostgresCatalogStore>();
+        services.AddSingleton<PostgresAuditLog>();
+        services.AddSingleton<IAuditLog>(sp => sp.GetRequiredService<PostgresAuditLog>());
+        services.AddSingleton<IApiRateLimiter, PostgresApiRateLimiter>();
+
+        // Before the engine's hosted service, so it stops after the engine and forwards the engine's last audit rows.
+        services.AddHostedService<PostgresAuditForwarder>();
     }
 }
 

@@ -17,6 +17,15 @@ public sealed class WardenSettings
 
     public string? BootstrapApiKey { get; set; }
 
+    /// <summary>
+    /// The shared PostgreSQL store as an Npgsql connection string (see <see cref="ParseStore"/>), or null for the
+    /// embedded SQLite store alone. Holds a password: never log it; <see cref="Storage.Postgres.PostgresConnectionString.Describe"/> says which server.
+    /// </summary>
+    public string? Store { get; set; }
+
+    /// <summary>The setting <see cref="Store"/> came from, named when the store cannot be used.</summary>
+    public string StoreSetting { get; set; } = "WARDEN_STORE";
+
     public string Url { get; set; } = DefaultUrl;
 
     public int Workers { get; set; } = 16;
@@ -44,6 +53,11 @@ public sealed class WardenSettings
         }
 
         settings.BootstrapApiKey = Value("WARDEN_BOOTSTRAP_API_KEY");
+        if (Value("WARDEN_STORE") is { } store)
+        {
+            settings.Store = ParseStore(store, "WARDEN_STORE");
+        }
+
         if (Value("WARDEN_URL") is { } url)
         {
             settings.Url = url;
@@ -88,6 +102,23 @@ public sealed class WardenSettings
         return settings;
 
         string? Value(string name) => read(name) is { Length: > 0 } v ? v : null;
+    }
+
+    /// <summary>
+    /// WARDEN_STORE or --store: <c>sqlite</c> (the embedded store alone; null), or a PostgreSQL connection string as a
+    /// postgres:// URI or Npgsql key=value pairs, returned in Npgsql's form. The message never repeats the text.
+    /// </summary>
+    public static string? ParseStore(string text, string setting)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        if (text.Equals("sqlite", StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+
+        return Storage.Postgres.PostgresConnectionString.IsPostgres(text)
+            ? Storage.Postgres.PostgresConnectionString.Normalize(text, setting)
+            : throw new ConfigurationException($"{setting} must be sqlite or a PostgreSQL connection string (postgres://user:password@host:port/database, or Host=...;Database=...)");
     }
 
     public static SqliteSynchronous? ParseSynchronous(string text) => text.ToUpperInvariant() switch

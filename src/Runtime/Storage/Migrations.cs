@@ -205,6 +205,17 @@ internal static class Migrations
             );
             CREATE INDEX ix_oversight_tasks_tenant_status ON oversight_tasks (tenant_id, status, updated_at);
             """),
+        (6, "audit_outbox", """
+            CREATE TABLE audit_outbox (
+                id TEXT PRIMARY KEY,
+                tenant_id TEXT NOT NULL,
+                at TEXT NOT NULL,
+                actor TEXT NOT NULL,
+                action TEXT NOT NULL,
+                target TEXT NOT NULL,
+                payload_hash TEXT NOT NULL
+            );
+            """),
     ];
 
     public static int Latest => All[^1].Version;

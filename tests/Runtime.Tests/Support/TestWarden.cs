@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Warden.Core.Runs;
 using Warden.Runtime.Engine;
@@ -21,13 +22,13 @@ public sealed class ManualClock(DateTimeOffset start) : TimeProvider
 public sealed class TestWarden : IAsyncDisposable
 {
     private readonly ServiceProvider _services;
-    private readonly EngineHostedService _host;
+    private readonly IReadOnlyList<IHostedService> _hosts;
 
-    private TestWarden(string dataDirectory, ServiceProvider services, EngineHostedService host)
+    private TestWarden(string dataDirectory, ServiceProvider services, IReadOnlyList<IHostedService> hosts)
     {
         DataDirectory = dataDirectory;
         _services = services;
-        _host = host;
+        _hosts = hosts;
     }
 
     public string DataDirectory { get; }
@@ -81,9 +82,15 @@ public sealed class TestWarden : IAsyncDisposable
         services?.Invoke(collection);
         var provider = collection.BuildServiceProvider();
         EngineHostedService.ShowBootstrapKey = _ => { };
-        var host = provider.GetServices<Microsoft.Extensions.Hosting.IHostedService>().OfType<EngineHostedService>().Single();
-        await host.StartAsync(CancellationToken.None);
-        return new TestWarden(dir, provider, host);
+
+        // Every hosted service, in the host's order (the engine, and with PostgreSQL the audit forwarder).
+        var hosts = provider.GetServices<IHostedService>().ToList();
+        foreach (var host in hosts)
+        {
+            await host.StartAsync(CancellationToken.None);
+        }
+
+        return new TestWarden(dir, provider, hosts);
     }
 
     public async Task<long> UploadAsync(string yaml, string tenant = "demo")
@@ -123,7 +130,11 @@ public sealed class TestWarden : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _host.StopAsync(CancellationToken.None);
+        foreach (var host in _hosts.Reverse())
+        {
+            await host.StopAsync(CancellationToken.None);
+        }
+
         await _services.DisposeAsync();
     }
 
