@@ -193,4 +193,8 @@ public sealed class ApiTriggers(WardenApi api)
     [Function(nameof(ListEscalations))]
     public Task<IActionResult> ListEscalations([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/v1/escalations")] HttpRequest req, [DurableClient] DurableTaskClient client) =>
         ApiResult.RespondAsync(client, () => api.ListEscalationsAsync(req.HttpContext));
+
+    [Function(nameof(GetGovernanceSummary))]
+    public Task<IActionResult> GetGovernanceSummary([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/v1/metrics/governance/summary")] HttpRequest req, [DurableClient] DurableTaskClient client) =>
+        ApiResult.RespondAsync(client, () => api.GetGovernanceSummaryAsync(req.HttpContext));
 }

@@ -119,6 +119,13 @@ public sealed partial class WardenApi
         return Json(new { from = since, to = until, summary = await usage.SummaryAsync(caller.TenantId, since, until, http.RequestAborted) });
     });
 
+    /// <summary>GET /api/v1/metrics/governance/summary — approvals by status and governance decisions per day.</summary>
+    public Task<IResult> GetGovernanceSummaryAsync(HttpContext http) => GuardAsync(http, Roles.Any, async caller =>
+    {
+        var (since, until) = TimeRange(http);
+        return Json(new { from = since, to = until, summary = await usage.GovernanceAsync(caller.TenantId, since, until, http.RequestAborted) });
+    });
+
     public Task<IResult> GetLlmTimeseriesAsync(HttpContext http) => GuardAsync(http, Roles.Any, async caller =>
     {
         var (since, until) = TimeRange(http);

@@ -80,6 +80,7 @@ public static class WardenApiRoutes
         var usage = v1.MapGroup("/").WithTags("Usage");
         usage.MapGet("/usage", (HttpContext h, WardenApi api) => api.GetUsageAsync(h)).WithSummary("LLM usage (from, to, group_by=agent|graph|model|provider|day)");
         usage.MapGet("/metrics/llm/summary", (HttpContext h, WardenApi api) => api.GetLlmSummaryAsync(h)).WithSummary("Calls, errors, tokens, cost and latency percentiles (from, to)");
+        usage.MapGet("/metrics/governance/summary", (HttpContext h, WardenApi api) => api.GetGovernanceSummaryAsync(h)).WithSummary("Approvals by status; blocks, denials, redactions, escalations and budget kills per day (from, to)");
         usage.MapGet("/metrics/llm/timeseries", (HttpContext h, WardenApi api) => api.GetLlmTimeseriesAsync(h)).WithSummary("Cost, tokens and latency over time (from, to, interval)");
 
         var audit = v1.MapGroup("/audit").WithTags("Audit");

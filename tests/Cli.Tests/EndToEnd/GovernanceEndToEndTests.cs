@@ -78,6 +78,7 @@ public sealed class GovernanceEndToEndTests
 
         var audit = await http.GetFromJsonAsync<JsonElement>("/api/v1/audit?limit=200");
         var verify = await (await http.PostAsync("/api/v1/audit/verify", null)).Content.ReadFromJsonAsync<JsonElement>();
+        var summary = (await http.GetFromJsonAsync<JsonElement>("/api/v1/metrics/governance/summary")).GetProperty("summary");
 
         callsBeforeApproval.ShouldBe(0);
         byViewer.StatusCode.ShouldBe(HttpStatusCode.Forbidden);
@@ -98,6 +99,9 @@ public sealed class GovernanceEndToEndTests
         actions.ShouldContain("approval.approved");
         actions.ShouldContain("tool.created");
         verify.GetProperty("ok").GetBoolean().ShouldBeTrue(verify.ToString());
+        summary.GetProperty("approvals_by_status").GetProperty("approved").GetInt64().ShouldBe(1);
+        summary.GetProperty("events_by_kind").GetProperty("governance.blocked").GetInt64().ShouldBe(1);
+        summary.GetProperty("events_by_kind").GetProperty("task.escalated").GetInt64().ShouldBe(1);
     }
 
     private static StringContent Json(string body) => new(body, Encoding.UTF8, "application/json");

@@ -57,6 +57,28 @@ public sealed class SqliteUsageStore(SqliteDatabase db) : IUsageStore
             .ToList();
     }
 
+    public async Task<GovernanceSummary> GovernanceAsync(string tenantId, DateTimeOffset since, DateTimeOffset until, CancellationToken ct = default)
+    {
+        await using var connection = db.Open();
+        var range = new { tenantId, from = since.ToUniversalTime().ToString("O"), to = until.ToUniversalTime().ToString("O") };
+        var approvals = (await connection.QueryAsync<(string Status, long Count)>(
+            "SELECT status, COUNT(*) FROM approvals WHERE tenant_id = @tenantId AND requested_at >= @from AND requested_at < @to GROUP BY status",
+            range)).ToDictionary(r => r.Status, r => r.Count, StringComparer.Ordinal);
+
+        // Timeline kinds that are governance decisions; task escalations come from oversight tasks' own timelines.
+        var perDay = (await connection.QueryAsync<GovernanceCount>(
+            """
+            SELECT substr(at, 1, 10) AS Day, type AS Kind, COUNT(*) AS Count FROM run_events
+            WHERE tenant_id = @tenantId AND at >= @from AND at < @to
+              AND type IN ('governance.blocked', 'governance.redacted', 'policy.denied', 'budget.exceeded', 'approval.escalated',
+                           'approval.approved', 'approval.rejected', 'approval.expired', 'task.escalated', 'task.override')
+            GROUP BY Day, Kind ORDER BY Day, Kind
+            """,
+            range)).AsList();
+        var byKind = perDay.GroupBy(r => r.Kind).ToDictionary(g => g.Key, g => g.Sum(r => r.Count), StringComparer.Ordinal);
+        return new GovernanceSummary(approvals, byKind, perDay);
+    }
+
     public async Task<IReadOnlyList<GuardrailRow>> GuardrailsAsync(string tenantId, CancellationToken ct = default)
     {
         await using var connection = db.Open();
