@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Hosting;
 using Spectre.Console;
 using Warden.Runtime.Hosting;
+using Warden.Runtime.Secrets;
 using Warden.Runtime.Storage.Postgres;
 
 namespace Warden.Cli.Commands;
@@ -9,7 +10,9 @@ public static class ServeCommand
 {
     public static async Task<int> RunAsync(string? dataDirectory, string? urls, string? synchronous, string? store, IAnsiConsole console, CancellationToken ct)
     {
-        var settings = WardenSettings.FromEnvironment();
+        // SECRET_BACKEND=keyvault reads provider keys, WARDEN_STORE and the bootstrap key from Key Vault; env (default) as before.
+        var read = SecretResolution.Resolve(Environment.GetEnvironmentVariable);
+        var settings = WardenSettings.FromEnvironment(read);
         settings.DataDirectory = dataDirectory ?? settings.DataDirectory;
         settings.Url = urls ?? settings.Url;
         if (synchronous is not null)
@@ -24,7 +27,7 @@ public static class ServeCommand
             settings.StoreSetting = "--store";
         }
 
-        var app = WardenWebHost.Build(settings);
+        var app = WardenWebHost.Build(settings, environment: read);
         await app.StartAsync(ct);
         var shared = settings.Store is null ? string.Empty : $", store postgres {PostgresConnectionString.Describe(settings.Store)}";
         console.MarkupLine($"Warden listening on [blue]{Markup.Escape(string.Join(", ", app.Urls))}[/] (data {Markup.Escape(Path.GetFullPath(settings.DataDirectory))}, synchronous {settings.Synchronous.ToString().ToUpperInvariant()}{Markup.Escape(shared)})");

@@ -37,13 +37,15 @@ public static class WardenServices
     /// Everything <see cref="AddWarden"/> registers except the engine, for a host that brings its own
     /// <see cref="IRunEngine"/> and <see cref="IGuardrailAdmin"/> (the Functions host's Durable engine), plus the
     /// run projection and scheduled checks such a host uses. Settings and provider keys are read from
-    /// <paramref name="configuration"/> under the same names as the environment variables.
+    /// <paramref name="configuration"/> under the same names as the environment variables; with <c>SECRET_BACKEND=keyvault</c>
+    /// the secret ones come from Key Vault (see <see cref="Secrets.SecretResolution"/>).
     /// </summary>
     public static IServiceCollection AddWardenRuntime(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
-        string? Read(string name) => configuration[name];
-        AddShared(services, WardenSettings.FromEnvironment(Read), clock: null, Read);
+        // SECRET_BACKEND=keyvault puts provider keys, the store and the bootstrap key in Key Vault (see SecretResolution).
+        var read = Secrets.SecretResolution.Resolve(name => configuration[name]);
+        AddShared(services, WardenSettings.FromEnvironment(read), clock: null, read);
         services.AddSingleton<IRunProjection, SqliteRunProjection>();
         services.AddSingleton<ITaskEngine, UnavailableTaskEngine>();
         services.AddSingleton<ITenantDirectory, SqliteTenantDirectory>();

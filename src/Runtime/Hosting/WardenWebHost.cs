@@ -11,13 +11,14 @@ namespace Warden.Runtime.Hosting;
 /// <summary>The Kestrel host: Warden's services, the shared API routes and the OpenAPI document.</summary>
 public static class WardenWebHost
 {
-    public static WebApplication Build(WardenSettings settings, TimeProvider? clock = null, LogLevel minimumLogLevel = LogLevel.Information)
+    /// <param name="environment">Where provider keys are read (see <see cref="WardenServices.AddWarden"/>); default: the process environment.</param>
+    public static WebApplication Build(WardenSettings settings, TimeProvider? clock = null, LogLevel minimumLogLevel = LogLevel.Information, Func<string, string?>? environment = null)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
         builder.WebHost.UseUrls(settings.Url);
         builder.Logging.SetMinimumLevel(minimumLogLevel);
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
-        builder.Services.AddWarden(settings, clock);
+        builder.Services.AddWarden(settings, clock, environment);
         builder.Services.AddOpenApi();
 
         var app = builder.Build();
