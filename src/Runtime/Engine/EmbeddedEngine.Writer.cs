@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.Data.Sqlite;
 using Warden.Core.Runs;
 using Warden.Core.Serialization;
+using Warden.Runtime.Telemetry;
 
 namespace Warden.Runtime.Engine;
 
@@ -186,6 +187,7 @@ public sealed partial class EmbeddedEngine
                 }
 
                 touched.Add(s.RunId);
+                post.Add(() => WardenTelemetry.RunStarted(request.TenantId, request.GraphId));
                 post.Add(() => s.Completion.TrySetResult(new StartRunResult(s.RunId, request.GraphId, s.Version, live.State.Status)));
                 break;
             }
@@ -293,8 +295,10 @@ public sealed partial class EmbeddedEngine
                 case RecordOutcome outcome:
                     _guardrails.Record(sql, live.TenantId, decision.State, outcome, at);
                     break;
-                case FinishRun:
+                case FinishRun finish:
                     _guardrails.ReleaseRun(sql, live.TenantId, decision.State, at);
+                    var (graphId, startedAt, status) = (decision.State.GraphId, decision.State.StartedAt, finish.Status.ToString().ToLowerInvariant());
+                    post.Add(() => WardenTelemetry.RunEnded(live.TenantId, graphId, runId, status, startedAt, at));
                     break;
                 case ExecuteNode e:
                     post.Add(() => Dispatch(e.Invocation));

@@ -4,6 +4,7 @@ using Warden.Core.Runs;
 using Warden.Core.Governance.Pii;
 using Warden.Runtime.Governance;
 using Warden.Runtime.Providers;
+using Warden.Runtime.Telemetry;
 using Warden.Runtime.Tools;
 
 namespace Warden.Runtime.Execution;
@@ -20,7 +21,27 @@ public sealed class NodeExecutor(ProviderRouter router, ToolInvoker? tools = nul
 {
     private readonly GovernanceScreen _governance = governance ?? new GovernanceScreen(GovernanceDefaults.Standard);
 
+    /// <summary>Runs one attempt inside its span (see <see cref="WardenTelemetry"/>) and counts its outcome, tokens and cost.</summary>
     public async Task<NodeExecution> ExecuteAsync(NodeInvocation inv, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(inv);
+        using var activity = WardenTelemetry.StartNode(inv);
+        NodeExecution execution;
+        try
+        {
+            execution = await ExecuteCoreAsync(inv, ct);
+        }
+        catch (OperationCanceledException) when (activity is not null)
+        {
+            activity.SetTag(WardenTelemetry.Outcome, "cancelled");
+            throw;
+        }
+
+        WardenTelemetry.NodeEnded(activity, inv, execution.Provider, execution.Model, execution.Usage, execution.LatencyMs, execution.Event);
+        return execution;
+    }
+
+    private async Task<NodeExecution> ExecuteCoreAsync(NodeInvocation inv, CancellationToken ct)
     {
         var started = Stopwatch.GetTimestamp();
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);

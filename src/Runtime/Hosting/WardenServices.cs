@@ -13,6 +13,7 @@ using Warden.Runtime.Scheduled;
 using Warden.Runtime.Storage;
 using Warden.Runtime.Storage.Postgres;
 using Warden.Runtime.Storage.Sqlite;
+using Warden.Runtime.Telemetry;
 using Warden.Runtime.Tools;
 
 namespace Warden.Runtime.Hosting;
@@ -59,6 +60,11 @@ public static class WardenServices
     {
         var providers = ProviderConfiguration.FromEnvironment(environment);
         services.AddSingleton(settings);
+
+        // First, so the providers exist before the engine starts and are flushed after it stops; a factory
+        // registration, so the container disposes (flushes and shuts down) them with the host.
+        services.AddSingleton(_ => TelemetrySetup.Create(settings.Telemetry));
+        services.AddHostedService<TelemetryHostedService>();
         services.AddSingleton(clock ?? TimeProvider.System);
         services.AddSingleton(_ => new SqliteDatabase(settings.DataDirectory, settings.Synchronous));
         services.AddSingleton<IRunStore, SqliteRunStore>();

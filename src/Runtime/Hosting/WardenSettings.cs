@@ -38,6 +38,9 @@ public sealed class WardenSettings
 
     public Governance.GovernanceDefaults Governance { get; set; } = Runtime.Governance.GovernanceDefaults.Standard;
 
+    /// <summary>OTLP export of traces and metrics (off unless OTEL_EXPORTER_OTLP_ENDPOINT is set).</summary>
+    public Telemetry.TelemetryOptions Telemetry { get; set; } = new();
+
     public static WardenSettings FromEnvironment(Func<string, string?>? read = null)
     {
         read ??= Environment.GetEnvironmentVariable;
@@ -79,6 +82,7 @@ public sealed class WardenSettings
 
         settings.Guardrails = Runtime.Guardrails.GuardrailOptions.FromEnvironment(read);
         settings.Governance = Runtime.Governance.GovernanceDefaults.FromEnvironment(read);
+        settings.Telemetry = Runtime.Telemetry.TelemetryOptions.FromEnvironment(read);
         if (Value("TASK_ACK_TIMEOUT_SECONDS") is { } ack)
         {
             settings.Tasks = settings.Tasks with

@@ -3,6 +3,7 @@ using Polly;
 using Polly.Retry;
 using Warden.Core.Costs;
 using Warden.Core.Runs;
+using Warden.Runtime.Telemetry;
 
 namespace Warden.Runtime.Providers;
 
@@ -74,17 +75,21 @@ public sealed class ProviderRouter
 
     private async ValueTask<LlmResponse> CallOnceAsync(ILlmClient client, string model, NodeInvocation inv, List<ProviderCall> calls, CancellationToken ct)
     {
+        // One GenAI client span per call (a child of the node's span); no prompt or reply text becomes an attribute.
+        using var activity = WardenTelemetry.StartProviderCall(client.Name, client.Region, model, inv);
         var started = Stopwatch.GetTimestamp();
         try
         {
             var response = await client.CompleteAsync(new LlmRequest(model, inv.Role, inv.Prompt, inv), ct);
             var usage = _prices.Price(response.Model, response.InputTokens, response.OutputTokens);
             calls.Add(new ProviderCall(client.Name, response.Model, client.Region, true, false, null, Elapsed(started), usage));
+            WardenTelemetry.ProviderCallEnded(activity, client.Name, model, response.Model, inv.TenantId, usage, Stopwatch.GetElapsedTime(started).TotalSeconds, errorType: null);
             return response;
         }
         catch (LlmException ex)
         {
             calls.Add(new ProviderCall(client.Name, model, client.Region, false, ex.Retryable, ex.Message, Elapsed(started), Usage.Zero));
+            WardenTelemetry.ProviderCallEnded(activity, client.Name, model, model, inv.TenantId, Usage.Zero, Stopwatch.GetElapsedTime(started).TotalSeconds, ex.Retryable ? "retryable" : "failed");
             throw;
         }
     }
