@@ -179,12 +179,7 @@ public sealed partial class EmbeddedEngine
                 var live = new LiveRun(request.TenantId, s.Decider, new RunState { RunId = s.RunId }, 0, 0);
                 _live[s.RunId] = live;
                 var decision = s.Decider.Start(new RunStart(s.RunId, request.TenantId, request.GraphId, (int)s.Version, request.Input, s.Seed), ctx);
-                var asks = new List<AskGuardrails>();
-                Persist(sql, live, decision, ctx.Now, now, post, asks);
-                foreach (var ask in asks)
-                {
-                    Apply(sql, live, _guardrails.Answer(sql, live.TenantId, live.State, ask, ctx.Now), ctx, now, post);
-                }
+                Persist(sql, live, Settle(sql, live, decision, ctx), ctx.Now, now, post);
 
                 touched.Add(s.RunId);
                 post.Add(() => WardenTelemetry.RunStarted(request.TenantId, request.GraphId));
@@ -268,20 +263,54 @@ public sealed partial class EmbeddedEngine
             return decision;
         }
 
-        var asks = new List<AskGuardrails>();
-        Persist(sql, live, decision, ctx.Now, now, post, asks);
-
-        // The embedded engine answers guardrail questions at once, in the same transaction, so admitting a
-        // step costs no extra commit. (The Durable host asks its entities instead.)
-        foreach (var ask in asks)
-        {
-            Apply(sql, live, _guardrails.Answer(sql, live.TenantId, live.State, ask, ctx.Now), ctx, now, post);
-        }
-
+        Persist(sql, live, Settle(sql, live, decision, ctx), ctx.Now, now, post);
         return decision;
     }
 
-    private void Persist(EngineSql sql, LiveRun live, Decision decision, DateTimeOffset at, string now, List<Action> post, List<AskGuardrails> asks)
+    /// <summary>
+    /// Carries out the guardrail commands of a decision in order — outcomes recorded, questions answered and the
+    /// answers applied — and returns the decision they lead to, so the run is written once. The embedded engine
+    /// answers at once, in the same transaction; the Durable host asks its entities instead.
+    /// </summary>
+    private Decision Settle(EngineSql sql, LiveRun live, Decision decision, RunContext ctx)
+    {
+        if (!decision.Commands.Any(c => c is AskGuardrails or RecordOutcome))
+        {
+            return decision;
+        }
+
+        var state = decision.State;
+        var commands = new List<RunCommand>(decision.Commands.Count + 4);
+        var pending = new Queue<RunCommand>(decision.Commands);
+        while (pending.TryDequeue(out var command))
+        {
+            switch (command)
+            {
+                case RecordOutcome outcome:
+                    _guardrails.Record(sql, live.TenantId, state, outcome, ctx.Now);
+                    break;
+                case AskGuardrails ask:
+                    var next = live.Decider.Apply(state, _guardrails.Answer(sql, live.TenantId, state, ask, ctx.Now), ctx);
+                    if (!next.Rejected)
+                    {
+                        state = next.State;
+                        foreach (var follow in next.Commands)
+                        {
+                            pending.Enqueue(follow);
+                        }
+                    }
+
+                    break;
+                default:
+                    commands.Add(command);
+                    break;
+            }
+        }
+
+        return new Decision(state, commands);
+    }
+
+    private void Persist(EngineSql sql, LiveRun live, Decision decision, DateTimeOffset at, string now, List<Action> post)
     {
         var runId = decision.State.RunId;
         sql.Persist(live, decision, now, command =>
@@ -289,12 +318,6 @@ public sealed partial class EmbeddedEngine
             EngineAudit.Record(sql, live.TenantId, runId, command, at);
             switch (command)
             {
-                case AskGuardrails ask:
-                    asks.Add(ask);
-                    break;
-                case RecordOutcome outcome:
-                    _guardrails.Record(sql, live.TenantId, decision.State, outcome, at);
-                    break;
                 case FinishRun finish:
                     _guardrails.ReleaseRun(sql, live.TenantId, decision.State, at);
                     var (graphId, startedAt, status) = (decision.State.GraphId, decision.State.StartedAt, finish.Status.ToString().ToLowerInvariant());
