@@ -287,7 +287,7 @@ public sealed partial class EmbeddedEngine
             switch (command)
             {
                 case RecordOutcome outcome:
-                    _guardrails.Record(sql, live.TenantId, state, outcome, ctx.Now);
+                    _guardrails.Record(sql, live.TenantId, state, live.Decider.Graph.Budget, outcome, ctx.Now);
                     break;
                 case AskGuardrails ask:
                     var next = live.Decider.Apply(state, _guardrails.Answer(sql, live.TenantId, state, ask, ctx.Now), ctx);
@@ -319,7 +319,7 @@ public sealed partial class EmbeddedEngine
             switch (command)
             {
                 case FinishRun finish:
-                    _guardrails.ReleaseRun(sql, live.TenantId, decision.State, at);
+                    _guardrails.ReleaseRun(sql, live.TenantId, decision.State, live.Decider.Graph.Budget, at);
                     var (graphId, startedAt, status) = (decision.State.GraphId, decision.State.StartedAt, finish.Status.ToString().ToLowerInvariant());
                     post.Add(() => WardenTelemetry.RunEnded(live.TenantId, graphId, runId, status, startedAt, at));
                     break;

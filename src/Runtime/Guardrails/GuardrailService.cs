@@ -18,6 +18,7 @@ namespace Warden.Runtime.Guardrails;
 /// <param name="toolActionClass">A tenant's tool's action class (null: no such tool), from the catalog store.</param>
 internal sealed class GuardrailService(GuardrailOptions options, PriceTable prices, Func<ProviderChoice, IEnumerable<ProviderChoice>> expand, Func<string, string, string?> toolActionClass)
 {
+    private static readonly object Missing = new();
     private readonly Dictionary<string, object> _cache = new(StringComparer.Ordinal);
 
     /// <summary>Drops cached states after a rolled-back batch; they are read again from the store.</summary>
@@ -108,9 +109,9 @@ internal sealed class GuardrailService(GuardrailOptions options, PriceTable pric
     }
 
     /// <summary>Settles the step's budgets with what it cost and tells each provider's breaker how its calls went.</summary>
-    public void Record(EngineSql sql, string tenantId, RunState run, RecordOutcome outcome, DateTimeOffset now)
+    public void Record(EngineSql sql, string tenantId, RunState run, BudgetLimit? runBudget, RecordOutcome outcome, DateTimeOffset now)
     {
-        foreach (var (key, limit) in Budgets(sql, tenantId, run, null, now))
+        foreach (var (key, limit) in Budgets(sql, tenantId, run, runBudget, now))
         {
             var settle = new BudgetOperation.Settle(outcome.ReservationKey, outcome.Usage.CostUsd, outcome.Usage.TotalTokens);
             Put(sql, key, GuardrailKeys.BudgetKind, tenantId, BudgetLedger.Apply(Budget(sql, key, limit), settle).State, now);
@@ -126,9 +127,9 @@ internal sealed class GuardrailService(GuardrailOptions options, PriceTable pric
     }
 
     /// <summary>Frees what a finished run still holds in shared budgets (reservations of steps that never reported).</summary>
-    public void ReleaseRun(EngineSql sql, string tenantId, RunState run, DateTimeOffset now)
+    public void ReleaseRun(EngineSql sql, string tenantId, RunState run, BudgetLimit? runBudget, DateTimeOffset now)
     {
-        foreach (var (key, limit) in Budgets(sql, tenantId, run, null, now))
+        foreach (var (key, limit) in Budgets(sql, tenantId, run, runBudget, now))
         {
             Put(sql, key, GuardrailKeys.BudgetKind, tenantId, AdmissionRules.ReleaseRun(Budget(sql, key, limit), run.RunId), now);
         }
@@ -171,10 +172,10 @@ internal sealed class GuardrailService(GuardrailOptions options, PriceTable pric
 
     private IEnumerable<(string Key, BudgetLimit Limit)> Budgets(EngineSql sql, string tenantId, RunState run, BudgetLimit? runBudget, DateTimeOffset now)
     {
-        var runKey = GuardrailKeys.RunBudget(run.RunId);
-        if (runBudget is not null || TryGet<BudgetState>(sql, runKey) is not null)
+        // A run has a budget exactly when its graph declares one: no store lookup for the (many) runs without.
+        if (runBudget is not null)
         {
-            yield return (runKey, runBudget ?? TryGet<BudgetState>(sql, runKey)!.Limit);
+            yield return (GuardrailKeys.RunBudget(run.RunId), runBudget);
         }
 
         if (Limit(sql, GuardrailKeys.GraphLimit(tenantId, run.GraphId)) is { } graphLimit)
@@ -224,11 +225,14 @@ internal sealed class GuardrailService(GuardrailOptions options, PriceTable pric
     {
         if (_cache.TryGetValue(key, out var cached))
         {
-            return (T)cached;
+            return ReferenceEquals(cached, Missing) ? default : (T)cached;
         }
 
         if (sql.LoadGuardrail(key) is not { } json)
         {
+            // Most keys (a run without a budget, a tenant without a cap) never exist: remember that, so a hop does
+            // not ask the store again. Only this writer creates keys, and Put replaces the marker when it does.
+            _cache[key] = Missing;
             return default;
         }
 
