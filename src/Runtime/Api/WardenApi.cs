@@ -109,6 +109,12 @@ public sealed partial class WardenApi(
     private async Task<ApiCaller> AuthenticateAsync(HttpContext http)
     {
         var key = http.Request.Headers[ApiKeyHeader].ToString();
+        var principal = http.Request.Headers[ClientPrincipalOptions.Header].ToString();
+        if (string.IsNullOrWhiteSpace(key) && settings.ClientPrincipal.Enabled && principal.Length > 0)
+        {
+            return await FromClientPrincipalAsync(principal, http);
+        }
+
         if (string.IsNullOrWhiteSpace(key))
         {
             throw new ApiException(StatusCodes.Status401Unauthorized, "UNAUTHENTICATED", $"missing {ApiKeyHeader} header");
@@ -117,6 +123,19 @@ public sealed partial class WardenApi(
         var found = await tenants.AuthenticateAsync(key.Trim(), http.RequestAborted)
             ?? throw new ApiException(StatusCodes.Status401Unauthorized, "UNAUTHENTICATED", "invalid or revoked API key");
         return new ApiCaller(found.TenantId, found.Role, found.KeyId, found.IsPlatform);
+    }
+
+    private async Task<ApiCaller> FromClientPrincipalAsync(string header, HttpContext http)
+    {
+        var (tenantId, role, name, problem) = settings.ClientPrincipal.Read(header);
+        if (problem is not null)
+        {
+            throw new ApiException(StatusCodes.Status401Unauthorized, "UNAUTHENTICATED", problem);
+        }
+
+        var tenant = await tenants.GetTenantAsync(tenantId!, http.RequestAborted)
+            ?? throw new ApiException(StatusCodes.Status401Unauthorized, "UNAUTHENTICATED", "the signed-in identity's tenant is not a Warden tenant");
+        return new ApiCaller(tenant.Id, role!, "user:" + name, tenant.IsPlatform);
     }
 
     /// <summary>Reads the body as text after checking its media type and size (415 and 413 otherwise).</summary>

@@ -38,6 +38,9 @@ public sealed class WardenSettings
 
     public Governance.GovernanceDefaults Governance { get; set; } = Runtime.Governance.GovernanceDefaults.Standard;
 
+    /// <summary>App Service Authentication's client-principal header (off unless WARDEN_EASYAUTH_ENABLED).</summary>
+    public Api.ClientPrincipalOptions ClientPrincipal { get; set; } = new();
+
     /// <summary>OTLP export of traces and metrics (off unless OTEL_EXPORTER_OTLP_ENDPOINT is set).</summary>
     public Telemetry.TelemetryOptions Telemetry { get; set; } = new();
 
@@ -82,6 +85,7 @@ public sealed class WardenSettings
 
         settings.Guardrails = Runtime.Guardrails.GuardrailOptions.FromEnvironment(read);
         settings.Governance = Runtime.Governance.GovernanceDefaults.FromEnvironment(read);
+        settings.ClientPrincipal = Api.ClientPrincipalOptions.FromEnvironment(read);
         settings.Telemetry = Runtime.Telemetry.TelemetryOptions.FromEnvironment(read);
         if (Value("TASK_ACK_TIMEOUT_SECONDS") is { } ack)
         {
