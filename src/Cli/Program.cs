@@ -46,9 +46,7 @@ run.Arguments.Add(graphFile);
 run.Options.Add(input);
 run.Options.Add(seed);
 run.Options.Add(approve);
-run.Options.Add(dataDir);
-run.Options.Add(server);
-run.Options.Add(apiKey);
+AddTargetOptions(run);
 run.SetAction((parse, ct) => Guard(() => RunCommand.RunAsync(
     new RunCommand.Args(parse.GetRequiredValue(graphFile), parse.GetValue(input), parse.GetValue(seed), parse.GetValue(approve)),
     Target(parse),
@@ -64,16 +62,12 @@ var list = new Command("list", "List recent runs");
 list.Options.Add(graphFilter);
 list.Options.Add(statusFilter);
 list.Options.Add(limit);
-list.Options.Add(dataDir);
-list.Options.Add(server);
-list.Options.Add(apiKey);
+AddTargetOptions(list);
 list.SetAction((parse, ct) => Guard(() => RunsCommands.ListAsync(Target(parse), parse.GetValue(graphFilter), parse.GetValue(statusFilter), parse.GetValue(limit), console, ct)));
 var runId = new Argument<string>("run-id") { Description = "The run's id (run_...)" };
 var show = new Command("show", "Show a run: status, nodes, output, usage and timeline");
 show.Arguments.Add(runId);
-show.Options.Add(dataDir);
-show.Options.Add(server);
-show.Options.Add(apiKey);
+AddTargetOptions(show);
 show.SetAction((parse, ct) => Guard(() => RunsCommands.ShowAsync(Target(parse), parse.GetRequiredValue(runId), console, ct)));
 runs.Subcommands.Add(list);
 runs.Subcommands.Add(show);
@@ -84,9 +78,7 @@ var days = new Option<int>("--days") { Description = "How many days back", Defau
 var usage = new Command("usage", "LLM calls, tokens and cost, grouped");
 usage.Options.Add(groupBy);
 usage.Options.Add(days);
-usage.Options.Add(dataDir);
-usage.Options.Add(server);
-usage.Options.Add(apiKey);
+AddTargetOptions(usage);
 usage.SetAction((parse, ct) => Guard(() => UsageCommand.RunAsync(Target(parse), parse.GetValue(groupBy)!, parse.GetValue(days), console, ct)));
 root.Subcommands.Add(usage);
 
@@ -94,9 +86,7 @@ var audit = new Command("audit", "Read and verify the audit log's hash chain");
 var auditTenant = new Option<string?>("--tenant") { Description = "Local store only: this tenant's chain (verify: every tenant's by default; list: demo)" };
 var verify = new Command("verify", "Verify the audit hash chain; exits 1 naming the first broken row");
 verify.Options.Add(auditTenant);
-verify.Options.Add(dataDir);
-verify.Options.Add(server);
-verify.Options.Add(apiKey);
+AddTargetOptions(verify);
 verify.SetAction((parse, ct) => Guard(() => AuditCommands.VerifyAsync(Target(parse), parse.GetValue(auditTenant), console, ct)));
 var actionFilter = new Option<string?>("--action") { Description = "Only this action, or a prefix ending in * (approval.*)" };
 var actorFilter = new Option<string?>("--actor") { Description = "Only rows by this actor (role:key_id, or system)" };
@@ -108,9 +98,7 @@ auditList.Options.Add(actorFilter);
 auditList.Options.Add(targetFilter);
 auditList.Options.Add(auditLimit);
 auditList.Options.Add(auditTenant);
-auditList.Options.Add(dataDir);
-auditList.Options.Add(server);
-auditList.Options.Add(apiKey);
+AddTargetOptions(auditList);
 auditList.SetAction((parse, ct) => Guard(() => AuditCommands.ListAsync(
     Target(parse),
     new AuditCommands.ListArgs(parse.GetValue(actionFilter), parse.GetValue(actorFilter), parse.GetValue(targetFilter), parse.GetValue(auditLimit), parse.GetValue(auditTenant)),
@@ -121,6 +109,14 @@ audit.Subcommands.Add(auditList);
 root.Subcommands.Add(audit);
 
 return await root.Parse(args).InvokeAsync();
+
+// Commands that act on a server (--server, --api-key) or on the local data directory.
+void AddTargetOptions(Command command)
+{
+    command.Options.Add(dataDir);
+    command.Options.Add(server);
+    command.Options.Add(apiKey);
+}
 
 Target Target(ParseResult parse) => new(
     parse.GetValue(server) ?? Environment.GetEnvironmentVariable("WARDEN_SERVER"),
