@@ -1,70 +1,13 @@
-using Dapper;
+using System.Data.Common;
 using Microsoft.Data.Sqlite;
 
 namespace Warden.Runtime.Storage.Sqlite;
 
-public sealed class SqliteCatalogStore(SqliteDatabase db) : ICatalogStore
+public sealed class SqliteCatalogStore(SqliteDatabase db) : DapperCatalogStore
 {
-    private const string ToolColumns = "name, description, action_class, input_schema, endpoint, created_at, updated_at";
-    private const string AgentColumns = "name, description, role, prompt, tools, provider, model, created_at, updated_at";
     private const int ConstraintViolation = 19;
 
-    public async Task<IReadOnlyList<ToolRecord>> ListToolsAsync(string tenantId, CancellationToken ct = default)
-    {
-        await using var connection = db.Open();
-        return (await connection.QueryAsync<ToolRecord>($"SELECT {ToolColumns} FROM tools WHERE tenant_id = @tenantId ORDER BY name", new { tenantId })).AsList();
-    }
+    protected override ValueTask<DbConnection> OpenAsync(CancellationToken ct) => ValueTask.FromResult<DbConnection>(db.Open());
 
-    public async Task<ToolRecord?> GetToolAsync(string tenantId, string name, CancellationToken ct = default)
-    {
-        await using var connection = db.Open();
-        return await connection.QuerySingleOrDefaultAsync<ToolRecord>($"SELECT {ToolColumns} FROM tools WHERE tenant_id = @tenantId AND name = @name", new { tenantId, name });
-    }
-
-    public async Task<bool> SaveToolAsync(string tenantId, ToolRecord tool, bool create, CancellationToken ct = default)
-    {
-        var args = new { tenantId, tool.Name, tool.Description, tool.ActionClass, tool.InputSchema, tool.Endpoint, tool.CreatedAt, tool.UpdatedAt };
-        return await WriteAsync(create
-            ? ("INSERT INTO tools (tenant_id, name, description, action_class, input_schema, endpoint, created_at, updated_at) VALUES (@tenantId, @Name, @Description, @ActionClass, @InputSchema, @Endpoint, @CreatedAt, @UpdatedAt)", args)
-            : ("UPDATE tools SET description = @Description, action_class = @ActionClass, input_schema = @InputSchema, endpoint = @Endpoint, updated_at = @UpdatedAt WHERE tenant_id = @tenantId AND name = @Name", args));
-    }
-
-    public Task<bool> DeleteToolAsync(string tenantId, string name, CancellationToken ct = default) =>
-        WriteAsync(("DELETE FROM tools WHERE tenant_id = @tenantId AND name = @name", new { tenantId, name }));
-
-    public async Task<IReadOnlyList<AgentRecord>> ListAgentsAsync(string tenantId, CancellationToken ct = default)
-    {
-        await using var connection = db.Open();
-        return (await connection.QueryAsync<AgentRecord>($"SELECT {AgentColumns} FROM agents WHERE tenant_id = @tenantId ORDER BY name", new { tenantId })).AsList();
-    }
-
-    public async Task<AgentRecord?> GetAgentAsync(string tenantId, string name, CancellationToken ct = default)
-    {
-        await using var connection = db.Open();
-        return await connection.QuerySingleOrDefaultAsync<AgentRecord>($"SELECT {AgentColumns} FROM agents WHERE tenant_id = @tenantId AND name = @name", new { tenantId, name });
-    }
-
-    public async Task<bool> SaveAgentAsync(string tenantId, AgentRecord agent, bool create, CancellationToken ct = default)
-    {
-        var args = new { tenantId, agent.Name, agent.Description, agent.Role, agent.Prompt, agent.Tools, agent.Provider, agent.Model, agent.CreatedAt, agent.UpdatedAt };
-        return await WriteAsync(create
-            ? ("INSERT INTO agents (tenant_id, name, description, role, prompt, tools, provider, model, created_at, updated_at) VALUES (@tenantId, @Name, @Description, @Role, @Prompt, @Tools, @Provider, @Model, @CreatedAt, @UpdatedAt)", args)
-            : ("UPDATE agents SET description = @Description, role = @Role, prompt = @Prompt, tools = @Tools, provider = @Provider, model = @Model, updated_at = @UpdatedAt WHERE tenant_id = @tenantId AND name = @Name", args));
-    }
-
-    public Task<bool> DeleteAgentAsync(string tenantId, string name, CancellationToken ct = default) =>
-        WriteAsync(("DELETE FROM agents WHERE tenant_id = @tenantId AND name = @name", new { tenantId, name }));
-
-    private async Task<bool> WriteAsync((string Sql, object Args) command)
-    {
-        await using var connection = db.Open();
-        try
-        {
-            return await connection.ExecuteAsync(command.Sql, command.Args) == 1;
-        }
-        catch (SqliteException ex) when (ex.SqliteErrorCode == ConstraintViolation)
-        {
-            return false;
-        }
-    }
+    protected override bool IsConstraintViolation(DbException ex) => ex is SqliteException { SqliteErrorCode: ConstraintViolation };
 }
