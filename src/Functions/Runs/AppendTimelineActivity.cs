@@ -10,6 +10,9 @@ public sealed class AppendTimelineActivity(IRunProjection projection)
     public Task RunAsync([ActivityTrigger] RunProjectionUpdate update, FunctionContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        return projection.ApplyAsync(update, context.CancellationToken);
+        return ExecuteAsync(update, context.CancellationToken);
     }
+
+    /// <summary>The activity's work, apart from its trigger binding (a Durable worker outside Functions calls this).</summary>
+    public Task ExecuteAsync(RunProjectionUpdate update, CancellationToken ct) => projection.ApplyAsync(update, ct);
 }

@@ -9,11 +9,17 @@ namespace Warden.Functions.Runs;
 public sealed class ExecuteNodeActivity(NodeExecutor executor, IRunProjection projection, TimeProvider clock)
 {
     [Function(nameof(ExecuteNodeActivity))]
-    public async Task<NodeResult> RunAsync([ActivityTrigger] NodeInvocation invocation, FunctionContext context)
+    public Task<NodeResult> RunAsync([ActivityTrigger] NodeInvocation invocation, FunctionContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return ExecuteAsync(invocation, context.CancellationToken);
+    }
+
+    /// <summary>The activity's work, apart from its trigger binding (a Durable worker outside Functions calls this).</summary>
+    public async Task<NodeResult> ExecuteAsync(NodeInvocation invocation, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(invocation);
-        ArgumentNullException.ThrowIfNull(context);
-        var execution = await executor.ExecuteAsync(invocation, context.CancellationToken);
+        var execution = await executor.ExecuteAsync(invocation, ct);
 
         // Usage is written here, keyed by attempt, so it counts once even if the activity runs again, and even if its
         // result arrives too late for the run to use.
@@ -23,7 +29,7 @@ public sealed class ExecuteNodeActivity(NodeExecutor executor, IRunProjection pr
             NodeFailed failed => failed.Calls,
             _ => null,
         };
-        await projection.RecordUsageAsync(invocation, calls ?? [], clock.GetUtcNow(), context.CancellationToken);
+        await projection.RecordUsageAsync(invocation, calls ?? [], clock.GetUtcNow(), ct);
         return new NodeResult(execution.Event);
     }
 }

@@ -55,7 +55,6 @@ public sealed class AzuriteServer : IAsyncLifetime
         foreach (var arg in new[]
         {
             "--inMemoryPersistence", "--skipApiVersionCheck", "--loose", "--silent", "--disableTelemetry",
-            "--location", _workspace,
             "--blobHost", "127.0.0.1", "--blobPort", Port(BlobPort),
             "--queueHost", "127.0.0.1", "--queuePort", Port(QueuePort),
             "--tableHost", "127.0.0.1", "--tablePort", Port(TablePort),
@@ -163,4 +162,4 @@ public sealed class AzuriteServer : IAsyncLifetime
 }
 
 [CollectionDefinition(AzuriteServer.Collection)]
-public sealed class AzuriteCollection : ICollectionFixture<AzuriteServer>;
+public sealed class AzuriteServerGroup : ICollectionFixture<AzuriteServer>;
