@@ -10,6 +10,9 @@ namespace Warden.Infra.Tests.Bicep;
 /// </summary>
 public sealed class MainTemplateTests
 {
+    // Compiled once for the tests that only read the ARM template (a compilation takes a few seconds).
+    private static readonly Lazy<Task<JsonNode>> CompiledMain = new(() => CompileAsync(BicepCli.MainTemplate));
+
     [Fact]
     public async Task Build_MainTemplate_CompilesWithoutErrorsOrWarnings()
     {
@@ -34,7 +37,7 @@ public sealed class MainTemplateTests
     [Fact]
     public async Task Parameters_AzdMappings_NameTemplateParametersAndCoverTheRequiredOnes()
     {
-        var template = await CompileAsync(BicepCli.MainTemplate);
+        var template = await CompiledMain.Value;
         var declared = template["parameters"]!.AsObject();
         var mapped = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(BicepCli.BicepDirectory, "main.parameters.json")))!["parameters"]!.AsObject();
 
@@ -65,7 +68,7 @@ public sealed class MainTemplateTests
     [Fact]
     public async Task Roles_DefinitionIds_AreTheBuiltInRolesTheAppNeeds()
     {
-        var template = await CompileAsync(BicepCli.MainTemplate);
+        var template = await CompiledMain.Value;
 
         var roles = template["variables"]!["roleIds"]!.AsObject();
 
@@ -85,7 +88,7 @@ public sealed class MainTemplateTests
     [Fact]
     public async Task DefaultDeployment_StoresInTablesAndCreatesNoPostgres()
     {
-        var template = await CompileAsync(BicepCli.MainTemplate);
+        var template = await CompiledMain.Value;
 
         template["parameters"]!["deployPostgres"]!["defaultValue"]!.GetValue<bool>().ShouldBeFalse();
         Text(Module(template, "postgres"), "condition").ShouldBe("[parameters('deployPostgres')]");
