@@ -5,7 +5,9 @@
 //   storage   AzureWebJobsStorage + Durable Task (Azure Storage provider) + Flex deployment package
 //   monitoring Log Analytics + workspace-based Application Insights
 //   keyvault  secrets (RBAC), read by the app through Key Vault references and SECRET_BACKEND=keyvault
-//   postgres  Warden's store (WARDEN_STORE), Burstable B1ms, PostgreSQL 16
+//   tables    Warden's store by default: WARDEN_STORE=tables, Azure Table Storage in the same storage
+//             account, reached with the app identity (WARDEN_TABLES_ENDPOINT, AZURE_CLIENT_ID)
+//   postgres  optional PostgreSQL store instead (deployPostgres), Burstable B1ms, PostgreSQL 16
 //   openai    optional Azure OpenAI account + one model deployment (deployOpenAi)
 //   roles     every role assignment, from one list
 //   functionapp Flex Consumption plan + function app (.NET 10 isolated)
@@ -44,7 +46,7 @@ param principalType string = 'User'
 
 @minValue(1)
 @maxValue(1000)
-@description('Most instances Flex Consumption may scale to. Each instance opens its own PostgreSQL pool and B1ms accepts about 50 connections, so raise this together with the server size.')
+@description('Most instances Flex Consumption may scale to. With deployPostgres, each instance opens its own PostgreSQL pool and B1ms accepts about 50 connections, so raise this together with the server size.')
 param maximumInstanceCount int = 10
 
 @allowed([
@@ -57,13 +59,16 @@ param instanceMemoryMB int = 2048
 @description('Durable Task hub of the deployed app (a local Functions host uses its own, wardenlocal).')
 param taskHubName string = 'warden'
 
-// ---- PostgreSQL ----
+// ---- Store ----
+
+@description('Create Azure Database for PostgreSQL and make it Warden\'s store. Off by default: Warden then keeps its data in Azure Table Storage in the app\'s own storage account (WARDEN_STORE=tables), so an idle deployment costs next to nothing.')
+param deployPostgres bool = false
 
 param postgresAdminLogin string = 'wardenadmin'
 
 @secure()
-@description('Password of the PostgreSQL password administrator. main.parameters.json has azd generate it on the first provision and read it back from Key Vault afterwards.')
-param postgresAdminPassword string
+@description('Password of the PostgreSQL password administrator (only with deployPostgres). main.parameters.json has azd generate it on the first provision and read it back from Key Vault afterwards.')
+param postgresAdminPassword string = ''
 
 // ---- Azure OpenAI (optional) ----
 
@@ -100,18 +105,28 @@ param wardenBootstrapApiKey string = ''
 
 // ---- Warden settings (empty means the app's default) ----
 
+// SECRET_BACKEND. Not named after the setting: the linter takes any parameter whose name contains "secret" for a
+// secret value, and this one only says where secrets are read from.
 @allowed([
   'keyvault'
   'env'
 ])
-@description('Where Warden resolves secrets it reads itself: keyvault (KEY_VAULT_URI, managed identity) or env.')
-param secretBackend string = 'keyvault'
+@description('SECRET_BACKEND: where Warden resolves the secret settings it reads itself: keyvault (KEY_VAULT_URI, managed identity) or env (app settings, Key Vault references resolved by the platform).')
+param sensitiveSettingsBackend string = 'keyvault'
 
 @description('OPENAI_BASE_URL, for an OpenAI-compatible endpoint other than api.openai.com.')
 param openAiBaseUrl string = ''
 
-@description('OTEL_EXPORTER_OTLP_ENDPOINT: where Warden exports its OpenTelemetry traces and metrics.')
+@description('OTEL_EXPORTER_OTLP_ENDPOINT: an OTLP collector Warden exports its traces and metrics to, besides Application Insights.')
 param otlpEndpoint string = ''
+
+@allowed([
+  ''
+  'grpc'
+  'http/protobuf'
+])
+@description('OTEL_EXPORTER_OTLP_PROTOCOL; empty means grpc.')
+param otlpProtocol string = ''
 
 @allowed([
   ''
@@ -161,6 +176,12 @@ var secretNames = {
   store: 'WARDEN-STORE'
   postgresPassword: 'POSTGRES-ADMIN-PASSWORD'
 }
+
+// WARDEN_STORE is one of the settings Warden treats as secret (a PostgreSQL connection string carries a password),
+// so with SECRET_BACKEND=keyvault it is read from the vault only and an app setting of that name is ignored. Its
+// value therefore always lives in the vault's WARDEN-STORE: the PostgreSQL URI (written by the postgres module), or
+// the word 'tables' (written below); the app setting is a Key Vault reference to it under either backend.
+var tablesStoreValue = 'tables'
 
 var optionalSecrets = [
   {
@@ -248,7 +269,7 @@ module keyVault 'modules/keyvault.bicep' = {
   }
 }
 
-module postgres 'modules/postgres.bicep' = {
+module postgres 'modules/postgres.bicep' = if (deployPostgres) {
   name: 'postgres'
   scope: rg
   params: {
@@ -262,6 +283,16 @@ module postgres 'modules/postgres.bicep' = {
     keyVaultName: keyVault.outputs.name
     passwordSecretName: secretNames.postgresPassword
     storeSecretName: secretNames.store
+  }
+}
+
+module tablesStoreSecret 'modules/keyvault-secret.bicep' = if (!deployPostgres) {
+  name: 'secret-warden-store'
+  scope: rg
+  params: {
+    vaultName: keyVault.outputs.name
+    name: secretNames.store
+    value: tablesStoreValue
   }
 }
 
@@ -290,7 +321,8 @@ module openAi 'modules/openai.bicep' = if (deployOpenAi) {
 }
 
 // What the app identity needs at run time: Durable's Azure Storage provider and the host use blobs
-// (leases, package), queues (work items) and tables (history, instances); Key Vault references and
+// (leases, package), queues (work items) and tables (history, instances), and Warden's tables store the
+// same account's tables (Storage Table Data Contributor covers both); Key Vault references and
 // SECRET_BACKEND=keyvault read secrets; telemetry is sent with Entra ID; Azure OpenAI with Entra ID.
 var appGrants = [
   {
@@ -390,13 +422,20 @@ module roles 'modules/roles.bicep' = {
 }
 
 // Plain (non-secret) Warden settings of the app; empty values are left out by the module.
+// WARDEN_TABLES_ENDPOINT is what the tables store opens (as AZURE_CLIENT_ID, set by the module); it is harmless when
+// WARDEN-STORE holds a PostgreSQL URI. WARDEN_DATA_DIR: Flex Consumption runs the app from its package, mounted
+// read-only, so the instance-local SQLite file (what each instance keeps for itself) goes under /tmp, which is
+// writable and lives as long as the instance.
 var wardenSettings = {
-  SECRET_BACKEND: secretBackend
+  SECRET_BACKEND: sensitiveSettingsBackend
   KEY_VAULT_URI: keyVault.outputs.uri
-  POSTGRES_HOST: postgres.outputs.host
-  POSTGRES_DATABASE: postgres.outputs.databaseName
+  WARDEN_TABLES_ENDPOINT: storage.outputs.tableEndpoint
+  WARDEN_DATA_DIR: '/tmp/warden'
+  POSTGRES_HOST: deployPostgres ? postgres!.outputs.host : ''
+  POSTGRES_DATABASE: deployPostgres ? postgres!.outputs.databaseName : ''
   OPENAI_BASE_URL: openAiBaseUrl
   OTEL_EXPORTER_OTLP_ENDPOINT: otlpEndpoint
+  OTEL_EXPORTER_OTLP_PROTOCOL: otlpProtocol
   DEFAULT_PROVIDER_STRATEGY: defaultProviderStrategy
   LLM_RATE_LIMIT_PER_MIN: llmRateLimitPerMin
   API_RATE_LIMIT_PER_MIN: apiRateLimitPerMin
@@ -407,10 +446,10 @@ var wardenSettings = {
 }
 
 var openAiSettings = deployOpenAi ? {
-  AZURE_OPENAI_ENDPOINT: openAi.outputs.endpoint
+  AZURE_OPENAI_ENDPOINT: openAi!.outputs.endpoint
   AZURE_OPENAI_AUTH: 'entra'
-  AZURE_OPENAI_DEPLOYMENT: openAi.outputs.deploymentName
-  AZURE_OPENAI_REGION: openAi.outputs.location
+  AZURE_OPENAI_DEPLOYMENT: openAi!.outputs.deploymentName
+  AZURE_OPENAI_REGION: openAi!.outputs.location
 } : {}
 
 module functionApp 'modules/functionapp.bicep' = {
@@ -432,13 +471,15 @@ module functionApp 'modules/functionapp.bicep' = {
     instanceMemoryMB: instanceMemoryMB
     taskHubName: taskHubName
     settings: union(wardenSettings, openAiSettings)
-    secretSettings: union({ WARDEN_STORE: secretNames.store }, toObject(givenSecrets, s => s.setting, s => s.secret))
+    keyVaultSettings: union({ WARDEN_STORE: secretNames.store }, toObject(givenSecrets, s => s.setting, s => s.secret))
   }
-  // Key Vault references are resolved when the app starts: the secrets and the identity's roles
-  // must exist by then, or the first start sees unresolved references.
+  // Key Vault references are resolved when the app starts: the secrets (WARDEN-STORE is written by the postgres
+  // module, which wardenSettings already depends on, or by tablesStoreSecret) and the identity's roles must exist by
+  // then, or the first start sees unresolved references.
   dependsOn: [
     roles
     secrets
+    tablesStoreSecret
   ]
 }
 
@@ -460,14 +501,15 @@ output KEY_VAULT_URI string = keyVault.outputs.uri
 
 output APPLICATIONINSIGHTS_CONNECTION_STRING string = monitoring.outputs.connectionString
 output AZURE_STORAGE_ACCOUNT_NAME string = storage.outputs.name
+output WARDEN_TABLES_ENDPOINT string = storage.outputs.tableEndpoint
 
-output POSTGRES_HOST string = postgres.outputs.host
-output POSTGRES_DATABASE string = postgres.outputs.databaseName
-output POSTGRES_ADMIN_LOGIN string = postgres.outputs.administratorLogin
+output POSTGRES_HOST string = deployPostgres ? postgres!.outputs.host : ''
+output POSTGRES_DATABASE string = deployPostgres ? postgres!.outputs.databaseName : ''
+output POSTGRES_ADMIN_LOGIN string = deployPostgres ? postgres!.outputs.administratorLogin : ''
 
-output AZURE_OPENAI_ENDPOINT string = deployOpenAi ? openAi.outputs.endpoint : ''
-output AZURE_OPENAI_DEPLOYMENT string = deployOpenAi ? openAi.outputs.deploymentName : ''
-output AZURE_OPENAI_REGION string = deployOpenAi ? openAi.outputs.location : ''
+output AZURE_OPENAI_ENDPOINT string = deployOpenAi ? openAi!.outputs.endpoint : ''
+output AZURE_OPENAI_DEPLOYMENT string = deployOpenAi ? openAi!.outputs.deploymentName : ''
+output AZURE_OPENAI_REGION string = deployOpenAi ? openAi!.outputs.location : ''
 
 output RELEASE_GUARD_SCHEDULE string = schedules.releaseGuard
 output DRIFT_CHECK_SCHEDULE string = schedules.driftCheck

@@ -8,8 +8,9 @@
 # WARDEN_LOCAL_STORAGE=azure uses the provisioned account with your Entra sign-in instead. The local
 # host always uses its own task hub, wardenlocal, so it never takes the deployed app's work.
 #
-# Nothing secret is written or printed. WARDEN_STORE is left out (the PostgreSQL firewall admits
-# Azure services only). The file is regenerated on every provision.
+# Nothing secret is written or printed. WARDEN_STORE is a secret setting: with SECRET_BACKEND=keyvault
+# the local host reads it from the vault (WARDEN-STORE: 'tables' by default), so WARDEN_TABLES_ENDPOINT
+# is written for it. The file is regenerated on every provision.
 
 $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version Latest
@@ -79,6 +80,7 @@ if ($keyVaultUri) {
     Add-Setting 'SECRET_BACKEND' 'keyvault'
     Add-Setting 'KEY_VAULT_URI' $keyVaultUri
 }
+Add-Setting 'WARDEN_TABLES_ENDPOINT' (Get-EnvValue 'WARDEN_TABLES_ENDPOINT')
 
 $openAiEndpoint = Get-EnvValue 'AZURE_OPENAI_ENDPOINT'
 if ($openAiEndpoint) {

@@ -10,9 +10,10 @@
 # (azd env set WARDEN_LOCAL_STORAGE azure) to use the account with your Entra sign-in instead; the
 # local host always uses its own task hub, wardenlocal.
 #
-# Nothing secret is written or printed: no keys, passwords or connection strings. WARDEN_STORE is
-# left out (the PostgreSQL firewall admits Azure services only), so the local host uses its default
-# store unless you add it yourself. The file is regenerated on every provision.
+# Nothing secret is written or printed: no keys, passwords or connection strings. WARDEN_STORE is a
+# secret setting: with SECRET_BACKEND=keyvault the local host reads it from the vault (WARDEN-STORE:
+# 'tables' by default), so WARDEN_TABLES_ENDPOINT is written for it and the local host uses the
+# deployed tables store as you. The file is regenerated on every provision.
 set -eu
 
 root=$(CDPATH='' cd -- "$(dirname -- "$0")/../.." && pwd)
@@ -78,6 +79,7 @@ if [ -n "$key_vault_uri" ]; then
     add SECRET_BACKEND keyvault
     add KEY_VAULT_URI "$key_vault_uri"
 fi
+add WARDEN_TABLES_ENDPOINT "$(env_value WARDEN_TABLES_ENDPOINT)"
 
 openai_endpoint=$(env_value AZURE_OPENAI_ENDPOINT)
 if [ -n "$openai_endpoint" ]; then

@@ -44,8 +44,9 @@ param taskHubName string
 @description('Warden settings with plain values; entries whose value is empty are left out, so the app uses its own default.')
 param settings object
 
+// Names only (setting -> secret name), no values: nothing here needs @secure().
 @description('Warden settings whose values live in Key Vault: { SETTING_NAME: \'SECRET-NAME\' }. Each becomes a Key Vault reference the platform resolves with the app identity.')
-param secretSettings object
+param keyVaultSettings object
 
 var hostSettings = {
   AzureWebJobsStorage__accountName: storageAccountName
@@ -60,7 +61,7 @@ var hostSettings = {
 var plainSettings = toObject(filter(items(settings), s => !empty(s.value)), s => s.key, s => s.value)
 
 var keyVaultReference = '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName='
-var secretReferences = toObject(items(secretSettings), s => s.key, s => '${keyVaultReference}${s.value})')
+var keyVaultReferences = toObject(items(keyVaultSettings), s => s.key, s => '${keyVaultReference}${s.value})')
 
 resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
   name: planName
@@ -119,7 +120,7 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
   // Host settings last: a Warden setting can never replace one the host depends on.
   resource appSettings 'config' = {
     name: 'appsettings'
-    properties: union(plainSettings, secretReferences, hostSettings)
+    properties: union(plainSettings, keyVaultReferences, hostSettings)
   }
 }
 

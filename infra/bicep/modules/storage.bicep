@@ -54,3 +54,8 @@ output name string = storage.name
 
 @description('Blob endpoint with its trailing slash, e.g. https://NAME.blob.core.windows.net/.')
 output blobEndpoint string = storage.properties.primaryEndpoints.blob
+
+// primaryEndpoints.table ends in a slash; Warden's tables store is given the account URL without one, built from the
+// cloud's storage suffix so it is right outside public Azure too.
+@description('Table endpoint without a trailing slash, e.g. https://NAME.table.core.windows.net (WARDEN_TABLES_ENDPOINT).')
+output tableEndpoint string = 'https://${storage.name}.table.${environment().suffixes.storage}'

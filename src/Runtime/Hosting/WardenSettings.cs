@@ -41,7 +41,8 @@ public sealed class WardenSettings
     /// <summary>App Service Authentication's client-principal header (off unless WARDEN_EASYAUTH_ENABLED).</summary>
     public Api.ClientPrincipalOptions ClientPrincipal { get; set; } = new();
 
-    /// <summary>OTLP export of traces and metrics (off unless OTEL_EXPORTER_OTLP_ENDPOINT is set).</summary>
+    /// <summary>Export of traces and metrics over OTLP (OTEL_EXPORTER_OTLP_ENDPOINT) and/or to Azure Monitor
+    /// (APPLICATIONINSIGHTS_CONNECTION_STRING, a secret: never logged); off unless one is set.</summary>
     public Telemetry.TelemetryOptions Telemetry { get; set; } = new();
 
     public static WardenSettings FromEnvironment(Func<string, string?>? read = null)
