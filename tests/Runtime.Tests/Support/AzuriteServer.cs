@@ -54,8 +54,8 @@ public sealed class AzuriteServer : IAsyncLifetime
         };
         foreach (var arg in new[]
         {
+            // In memory, so no --location (Azurite refuses both); the workspace is only its working directory.
             "--inMemoryPersistence", "--skipApiVersionCheck", "--loose", "--silent", "--disableTelemetry",
-            "--location", _workspace,
             "--blobHost", "127.0.0.1", "--blobPort", Port(BlobPort),
             "--queueHost", "127.0.0.1", "--queuePort", Port(QueuePort),
             "--tableHost", "127.0.0.1", "--tablePort", Port(TablePort),
@@ -162,5 +162,6 @@ public sealed class AzuriteServer : IAsyncLifetime
     }
 }
 
+/// <summary>Test classes that use the emulator share it and run one after another.</summary>
 [CollectionDefinition(AzuriteServer.Collection)]
-public sealed class AzuriteCollection : ICollectionFixture<AzuriteServer>;
+public sealed class AzuriteServerGroup : ICollectionFixture<AzuriteServer>;

@@ -28,6 +28,9 @@ public sealed class TableStorage
     /// <summary>The table-name prefix: <c>warden</c>, plus an optional suffix that lets tests share one account.</summary>
     public string Prefix { get; }
 
+    /// <summary>The account and its table endpoint, for start-up messages: never a key.</summary>
+    public string Description => $"{_service.AccountName} at {_service.Uri.GetLeftPart(UriPartial.Path).TrimEnd('/')}";
+
     /// <summary>The table <c>{Prefix}{name}</c>, created if it does not exist yet.</summary>
     public Task<TableClient> TableAsync(string name, CancellationToken ct = default)
     {
