@@ -87,7 +87,7 @@ public sealed class TableStorage
         }
 
         throw new ConfigurationException(
-            "WARDEN_STORE=tables needs a storage account: set WARDEN_TABLES_CONNECTION_STRING, WARDEN_TABLES_ENDPOINT, or the Functions host's AzureWebJobsStorage");
+            "WARDEN_STORE=tables needs a storage account: set WARDEN_TABLES_CONNECTION_STRING, WARDEN_TABLES_ENDPOINT or AzureWebJobsStorage");
     }
 
     private static TableServiceClient FromConnectionString(string connection, string setting)
