@@ -23,13 +23,17 @@ public static class ServeCommand
 
         if (store is not null)
         {
-            settings.Store = WardenSettings.ParseStore(store, "--store");
-            settings.StoreSetting = "--store";
+            settings.SelectStore(store, "--store", read);
         }
 
         var app = WardenWebHost.Build(settings, environment: read);
         await app.StartAsync(ct);
-        var shared = settings.Store is null ? string.Empty : $", store postgres {PostgresConnectionString.Describe(settings.Store)}";
+        var shared = settings switch
+        {
+            { Store: { } postgres } => $", store postgres {PostgresConnectionString.Describe(postgres)}",
+            { Tables: { } tables } => $", store tables {tables.Description}",
+            _ => string.Empty,
+        };
         console.MarkupLine($"Warden listening on [blue]{Markup.Escape(string.Join(", ", app.Urls))}[/] (data {Markup.Escape(Path.GetFullPath(settings.DataDirectory))}, synchronous {settings.Synchronous.ToString().ToUpperInvariant()}{Markup.Escape(shared)})");
         try
         {

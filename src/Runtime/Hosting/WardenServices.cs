@@ -13,6 +13,7 @@ using Warden.Runtime.Scheduled;
 using Warden.Runtime.Storage;
 using Warden.Runtime.Storage.Postgres;
 using Warden.Runtime.Storage.Sqlite;
+using Warden.Runtime.Storage.Tables;
 using Warden.Runtime.Telemetry;
 using Warden.Runtime.Tools;
 
@@ -82,7 +83,7 @@ public static class WardenServices
         services.AddSingleton(sp => new ToolInvoker(sp.GetRequiredService<ICatalogStore>(), new HttpClient { Timeout = Timeout.InfiniteTimeSpan }));
         services.AddSingleton(new GovernanceScreen(settings.Governance));
         services.AddSingleton(sp => new NodeExecutor(sp.GetRequiredService<ProviderRouter>(), sp.GetRequiredService<ToolInvoker>(), sp.GetRequiredService<GovernanceScreen>()));
-        services.AddSingleton(new EngineOptions { Workers = settings.Workers, Tasks = settings.Tasks, ForwardAudit = settings.Store is not null });
+        services.AddSingleton(new EngineOptions { Workers = settings.Workers, Tasks = settings.Tasks, ForwardAudit = settings.IsSharedStore });
         services.AddSingleton(settings.Guardrails);
         services.AddSingleton<IUsageStore, SqliteUsageStore>();
         services.AddSingleton<ITaskStore, SqliteTaskStore>();
@@ -97,10 +98,12 @@ public static class WardenServices
     /// timeline, outbox, timers, approvals, guardrail state (breakers, LLM rate windows, budgets), LLM usage and
     /// oversight tasks, read back through IRunStore, IUsageStore and ITaskStore. That is the part the Durable task hub
     /// plays on Azure. The engine's audit rows reach the shared chain through a local outbox (<see cref="AuditOutbox"/>).
+    /// Shared on Azure Table Storage (<see cref="WardenSettings.Tables"/>, WARDEN_STORE=tables): the same split, the
+    /// shared part in the account's tables.
     /// </summary>
     private static void AddDataStores(IServiceCollection services, WardenSettings settings)
     {
-        if (settings.Store is null)
+        if (!settings.IsSharedStore)
         {
             services.AddSingleton<ITenantStore, SqliteTenantStore>();
             services.AddSingleton<IGraphStore, SqliteGraphStore>();
@@ -110,19 +113,31 @@ public static class WardenServices
             return;
         }
 
+        if (settings.Tables is { } tables)
+        {
+            services.AddSingleton(tables);
+            services.AddSingleton<ITenantStore, TablesTenantStore>();
+            services.AddSingleton<ITenantDirectory, TablesTenantDirectory>();
+            services.AddSingleton<IGraphStore, TablesGraphStore>();
+            services.AddSingleton<ICatalogStore, TablesCatalogStore>();
+            services.AddSingleton<IAuditLog, TablesAuditLog>();
+            services.AddSingleton<IApiRateLimiter, TablesApiRateLimiter>();
+            services.AddHostedService<AuditForwarder>();
+            return;
+        }
+
         // Opened here, while the host is still being composed: a store that cannot be used stops start-up with one
         // line naming the setting, before the host starts and logs. A factory registration, so the container disposes it.
-        var database = PostgresDatabase.Open(settings.Store, settings.StoreSetting);
+        var database = PostgresDatabase.Open(settings.Store!, settings.StoreSetting);
         services.AddSingleton(_ => database);
         services.AddSingleton<ITenantStore, PostgresTenantStore>();
         services.AddSingleton<IGraphStore, PostgresGraphStore>();
         services.AddSingleton<ICatalogStore, PostgresCatalogStore>();
-        services.AddSingleton<PostgresAuditLog>();
-        services.AddSingleton<IAuditLog>(sp => sp.GetRequiredService<PostgresAuditLog>());
+        services.AddSingleton<IAuditLog, PostgresAuditLog>();
         services.AddSingleton<IApiRateLimiter, PostgresApiRateLimiter>();
 
         // Before the engine's hosted service, so it stops after the engine and forwards the engine's last audit rows.
-        services.AddHostedService<PostgresAuditForwarder>();
+        services.AddHostedService<AuditForwarder>();
     }
 }
 

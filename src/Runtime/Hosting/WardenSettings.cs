@@ -1,5 +1,6 @@
 using System.Globalization;
 using Warden.Runtime.Storage;
+using Warden.Runtime.Storage.Tables;
 
 namespace Warden.Runtime.Hosting;
 
@@ -22,6 +23,15 @@ public sealed class WardenSettings
     /// embedded SQLite store alone. Holds a password: never log it; <see cref="Storage.Postgres.PostgresConnectionString.Describe"/> says which server.
     /// </summary>
     public string? Store { get; set; }
+
+    /// <summary>
+    /// The shared Azure Table Storage account (<c>WARDEN_STORE=tables</c>, the account from
+    /// <see cref="TableStorage.FromSettings"/>), or null. Exclusive with <see cref="Store"/>.
+    /// </summary>
+    public TableStorage? Tables { get; set; }
+
+    /// <summary>Whether the shared data (tenants, graphs, catalog, audit, API limit) lives in a store every instance opens.</summary>
+    public bool IsSharedStore => Store is not null || Tables is not null;
 
     /// <summary>The setting <see cref="Store"/> came from, named when the store cannot be used.</summary>
     public string StoreSetting { get; set; } = "WARDEN_STORE";
@@ -62,7 +72,7 @@ public sealed class WardenSettings
         settings.BootstrapApiKey = Value("WARDEN_BOOTSTRAP_API_KEY");
         if (Value("WARDEN_STORE") is { } store)
         {
-            settings.Store = ParseStore(store, "WARDEN_STORE");
+            settings.SelectStore(store, "WARDEN_STORE", read);
         }
 
         if (Value("WARDEN_URL") is { } url)
@@ -114,8 +124,31 @@ public sealed class WardenSettings
     }
 
     /// <summary>
-    /// WARDEN_STORE or --store: <c>sqlite</c> (the embedded store alone; null), or a PostgreSQL connection string as a
-    /// postgres:// URI or Npgsql key=value pairs, returned in Npgsql's form. The message never repeats the text.
+    /// Applies WARDEN_STORE or --store: <c>sqlite</c> (the embedded store alone), <c>tables</c> (Azure Table Storage,
+    /// the account named by WARDEN_TABLES_CONNECTION_STRING, WARDEN_TABLES_ENDPOINT or AzureWebJobsStorage, read through
+    /// <paramref name="read"/>), or a PostgreSQL connection string. Case-insensitive; the message never repeats the text.
+    /// </summary>
+    public void SelectStore(string text, string setting, Func<string, string?>? read = null)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        if (text.Trim().Equals("tables", StringComparison.OrdinalIgnoreCase))
+        {
+            Tables = TableStorage.FromSettings(read ?? Environment.GetEnvironmentVariable);
+            Store = null;
+        }
+        else
+        {
+            Store = ParseStore(text, setting);
+            Tables = null;
+        }
+
+        StoreSetting = setting;
+    }
+
+    /// <summary>
+    /// WARDEN_STORE or --store for the SQL stores: <c>sqlite</c> (the embedded store alone; null), or a PostgreSQL
+    /// connection string as a postgres:// URI or Npgsql key=value pairs, returned in Npgsql's form (<c>tables</c> is
+    /// taken by <see cref="SelectStore"/>). The message never repeats the text.
     /// </summary>
     public static string? ParseStore(string text, string setting)
     {
@@ -127,7 +160,7 @@ public sealed class WardenSettings
 
         return Storage.Postgres.PostgresConnectionString.IsPostgres(text)
             ? Storage.Postgres.PostgresConnectionString.Normalize(text, setting)
-            : throw new ConfigurationException($"{setting} must be sqlite or a PostgreSQL connection string (postgres://user:password@host:port/database, or Host=...;Database=...)");
+            : throw new ConfigurationException($"{setting} must be sqlite, tables or a PostgreSQL connection string (postgres://user:password@host:port/database, or Host=...;Database=...)");
     }
 
     public static SqliteSynchronous? ParseSynchronous(string text) => text.ToUpperInvariant() switch

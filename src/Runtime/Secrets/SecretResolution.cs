@@ -26,6 +26,7 @@ public static class SecretResolution
         "AZURE_OPENAI_API_KEY",
         "ANTHROPIC_API_KEY",
         "WARDEN_STORE",
+        "WARDEN_TABLES_CONNECTION_STRING",
         "SLACK_WEBHOOK_URL",
         "WARDEN_BOOTSTRAP_API_KEY",
     ];

@@ -6,9 +6,9 @@ using Warden.Core.Serialization;
 namespace Warden.Runtime.Storage;
 
 /// <summary>
-/// The embedded engine's audit rows on their way to an audit log kept in another store (PostgreSQL). The engine
+/// The embedded engine's audit rows on their way to an audit log kept in a shared store (PostgreSQL, Table Storage). The engine
 /// commits a governance decision and its audit row in one SQLite transaction; with the chain elsewhere, that row is
-/// queued here instead, in the same transaction, and a forwarder appends it to the chain and then deletes it. A crash
+/// queued here instead, in the same transaction, and the <see cref="AuditForwarder"/> appends it to the chain and then deletes it. A crash
 /// in between forwards it again; the chain's store records the id, so it is appended once.
 /// </summary>
 internal static class AuditOutbox

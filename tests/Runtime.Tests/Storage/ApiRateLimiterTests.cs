@@ -87,15 +87,13 @@ public sealed class InProcessApiRateLimiterTests : ApiRateLimiterTests
     protected override Task<StoreBackend> CreateBackendAsync() => Task.FromResult<StoreBackend>(new SqliteBackend());
 }
 
-[Collection(PostgresServer.Collection)]
-public sealed class PostgresApiRateLimiterTests(PostgresServer server) : ApiRateLimiterTests
+/// <summary>The limit every instance of a deployment shares through its store (PostgreSQL, Table Storage).</summary>
+public abstract class SharedApiRateLimiterTests : ApiRateLimiterTests
 {
-    protected override async Task<StoreBackend> CreateBackendAsync() => await PostgresBackend.CreateAsync(server);
-
     [Fact]
     public async Task Acquire_TwoInstancesAlternating_ShareOneLimit()
     {
-        // Arrange: two instances on one database, as two server processes hold it
+        // Arrange: two instances on one store, as two server processes hold it
         await using var second = Backend.SecondInstance();
         var limiters = new[] { Backend.RateLimiter(Options, Clock), second.RateLimiter(Options, Clock) };
 
@@ -124,6 +122,34 @@ public sealed class PostgresApiRateLimiterTests(PostgresServer server) : ApiRate
 
         // Assert
         results.SelectMany(r => r).Count(d => d.Allowed).ShouldBe(100);
-        (await Backend.ScalarAsync<int>("SELECT current_count FROM api_rate_limits WHERE tenant_id = 't1'")).ShouldBe(100);
+        (await Backend.StoredApiRequestCountAsync("t1")).ShouldBe(100);
     }
+
+    [Fact]
+    public async Task Acquire_SecondInstanceClockBehind_WindowDoesNotMoveBack()
+    {
+        // Arrange: the second instance's clock runs a minute behind
+        await using var second = Backend.SecondInstance();
+        var behind = new ManualClock(Clock.GetUtcNow().AddMinutes(-1));
+        await AcquireAsync(Backend.RateLimiter(Options, Clock), "t1", 100);
+
+        // Act
+        var late = await second.RateLimiter(Options, behind).AcquireAsync("t1");
+
+        // Assert: it counts in the newest window seen instead of opening the old one afresh
+        late.Allowed.ShouldBeFalse();
+        (await Backend.StoredApiRequestCountAsync("t1")).ShouldBe(100);
+    }
+}
+
+[Collection(PostgresServer.Collection)]
+public sealed class PostgresApiRateLimiterTests(PostgresServer server) : SharedApiRateLimiterTests
+{
+    protected override async Task<StoreBackend> CreateBackendAsync() => await PostgresBackend.CreateAsync(server);
+}
+
+[Collection(AzuriteServer.Collection)]
+public sealed class TablesApiRateLimiterTests(AzuriteServer azurite) : SharedApiRateLimiterTests
+{
+    protected override Task<StoreBackend> CreateBackendAsync() => Task.FromResult<StoreBackend>(TablesBackend.Create(azurite));
 }

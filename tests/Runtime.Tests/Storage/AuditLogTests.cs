@@ -5,6 +5,7 @@ using Warden.Core.Serialization;
 using Warden.Runtime.Storage;
 using Warden.Runtime.Storage.Postgres;
 using Warden.Runtime.Storage.Sqlite;
+using Warden.Runtime.Storage.Tables;
 using Warden.Runtime.Tests.Support;
 using Xunit;
 
@@ -54,7 +55,8 @@ public abstract class AuditLogTests : StoreTestBase
 
         // Assert
         entry.PayloadHash.ShouldBe(AuditChain.HashPayload(WardenJson.Serialize(payload)));
-        var stored = await Backend.ScalarAsync<string>("SELECT seq || at || tenant_id || actor || action || target || payload_hash || prev_hash || hash FROM audit_log");
+        var stored = await Backend.StoredAuditTextAsync();
+        stored.ShouldContain(entry.PayloadHash);
         stored.ShouldNotContain("sk-very-secret-value");
         stored.ShouldNotContain("jane@example.com");
     }
@@ -210,8 +212,7 @@ public abstract class AuditLogTests : StoreTestBase
     {
         // Arrange
         await AppendAsync("t1", "graph.uploaded", "run.started", "run.controlled");
-        await Backend.DisableAuditGuardAsync();
-        await Backend.ExecuteAsync("DELETE FROM audit_log WHERE tenant_id = 't1' AND seq = 2");
+        await Backend.DeleteAuditRowAsync("t1", 2);
 
         // Act
         var result = await Log.VerifyAsync("t1");
@@ -221,21 +222,55 @@ public abstract class AuditLogTests : StoreTestBase
         result.Break.ShouldBe(AuditBreak.SeqGap);
     }
 
+    [Fact]
+    public async Task Append_TwoInstances50EachAtOnce_OneChainOf100NoFork()
+    {
+        // Arrange
+        await using var secondInstance = Backend.SecondInstance();
+        var logs = new[] { Log, secondInstance.Audit(Clock) };
+
+        // Act: both instances append 50 rows each, at the same time
+        await Task.WhenAll(logs.Select((log, n) => Task.Run(async () =>
+        {
+            for (var i = 0; i < 50; i++)
+            {
+                await log.AppendAsync("t1", $"api:instance_{n}", "run.started", $"run_{n}_{i}", new { n, i });
+            }
+        })));
+        var verified = await secondInstance.Audit(Clock).VerifyAsync("t1");
+        var rows = (await Log.QueryAsync("t1", new AuditQuery(Limit: 200))).Items;
+
+        // Assert: 100 rows, each linking to a different predecessor (a fork would make two rows share one)
+        verified.Ok.ShouldBeTrue(verified.Reason);
+        verified.Entries.ShouldBe(100);
+        verified.Head!.Hash.ShouldBe(rows[0].Hash);
+        rows.Select(r => r.PrevHash).Distinct().Count().ShouldBe(100);
+        rows.GroupBy(r => r.Actor).Select(g => g.Count()).ShouldBe([50, 50]);
+    }
+}
+
+/// <summary>The audit tests only SQL can state: the append-only triggers.</summary>
+public abstract class SqlAuditLogTests : AuditLogTests
+{
+    private SqlStoreBackend Sql => (SqlStoreBackend)Backend;
+
+    private async Task AppendOneAsync() => await Log.AppendAsync("t1", "operator:key_1", "run.started", "run_1", null);
+
     [Theory]
     [InlineData("UPDATE audit_log SET actor = 'x'")]
     [InlineData("DELETE FROM audit_log")]
     public async Task Write_UpdateOrDeleteThroughSql_RefusedAsAppendOnly(string sql)
     {
         // Arrange
-        await AppendAsync("t1", "run.started");
+        await AppendOneAsync();
 
         // Act + Assert
-        (await Should.ThrowAsync<DbException>(() => Backend.ExecuteAsync(sql))).Message.ShouldContain("append-only");
+        (await Should.ThrowAsync<DbException>(() => Sql.ExecuteAsync(sql))).Message.ShouldContain("append-only");
         (await Log.VerifyAsync("t1")).Entries.ShouldBe(1);
     }
 }
 
-public sealed class SqliteAuditLogTests : AuditLogTests
+public sealed class SqliteAuditLogTests : SqlAuditLogTests
 {
     protected override Task<StoreBackend> CreateBackendAsync() => Task.FromResult<StoreBackend>(new SqliteBackend());
 
@@ -255,7 +290,7 @@ public sealed class SqliteAuditLogTests : AuditLogTests
 }
 
 [Collection(PostgresServer.Collection)]
-public sealed class PostgresAuditLogTests(PostgresServer server) : AuditLogTests
+public sealed class PostgresAuditLogTests(PostgresServer server) : SqlAuditLogTests
 {
     protected override async Task<StoreBackend> CreateBackendAsync() => await PostgresBackend.CreateAsync(server);
 
@@ -306,6 +341,78 @@ public sealed class PostgresAuditLogTests(PostgresServer server) : AuditLogTests
         await Log.AppendAsync("t1", "admin:key_a", "run.started", "run_1", null);
 
         // Act + Assert
-        (await Should.ThrowAsync<DbException>(() => Backend.ExecuteAsync("TRUNCATE audit_log"))).Message.ShouldContain("append-only");
+        (await Should.ThrowAsync<DbException>(() => ((SqlStoreBackend)Backend).ExecuteAsync("TRUNCATE audit_log"))).Message.ShouldContain("append-only");
+    }
+}
+
+[Collection(AzuriteServer.Collection)]
+public sealed class TablesAuditLogTests(AzuriteServer azurite) : AuditLogTests
+{
+    protected override Task<StoreBackend> CreateBackendAsync() => Task.FromResult<StoreBackend>(TablesBackend.Create(azurite));
+
+    [Fact]
+    public async Task AppendForwarded_SameOutboxRowTwice_AppendedOnce()
+    {
+        // Arrange: the forwarder appended the row, then stopped before deleting it from the outbox
+        var log = new TablesAuditLog(((TablesBackend)Backend).Storage, Clock);
+        var row = new AuditOutboxRow { Id = "aob_1", TenantId = "t1", At = AuditChain.FormatTime(Clock.GetUtcNow()), Actor = "system", Action = "breaker.opened", Target = "openai", PayloadHash = AuditChain.HashPayload("{}") };
+
+        // Act
+        var first = await log.AppendForwardedAsync(row);
+        var second = await log.AppendForwardedAsync(row);
+        var third = await log.AppendAsync("t1", "admin:key_a", "run.started", "run_1", null);
+
+        // Assert
+        first.ShouldNotBeNull();
+        second.ShouldBeNull();
+        third.Seq.ShouldBe(2);
+        (await Log.VerifyAsync("t1")).ShouldBe(AuditVerification.Intact(2, new AuditHead(2, third.Hash)));
+    }
+
+    [Fact]
+    public async Task Append_SameRowsAsSqlite_IdenticalChain()
+    {
+        // Arrange
+        await using var sqlite = new SqliteBackend();
+        var sqliteLog = sqlite.Audit(Clock);
+
+        // Act
+        var fromTables = new List<AuditEntry>();
+        var fromSqlite = new List<AuditEntry>();
+        foreach (var (action, payload) in new (string, object?)[] { ("graph.uploaded", new { version = 1 }), ("run.started", null), ("approval.approved", new { comment = "ünïcödé" }) })
+        {
+            fromTables.Add(await Log.AppendAsync("t1", "admin:key_a", action, "target", payload));
+            fromSqlite.Add(await sqliteLog.AppendAsync("t1", "admin:key_a", action, "target", payload));
+            Clock.Advance(TimeSpan.FromMilliseconds(1234.5678));
+        }
+
+        // Assert
+        fromTables.ShouldBe(fromSqlite);
+        (await Log.VerifyAsync("t1")).ShouldBe(await sqliteLog.VerifyAsync("t1"));
+        (await Log.QueryAsync("t1", new AuditQuery())).Items.ShouldBe((await sqliteLog.QueryAsync("t1", new AuditQuery())).Items);
+    }
+
+    [Fact]
+    public async Task Query_SelectiveFilterOverALongChain_PagesNewestFirstAcrossRanges()
+    {
+        // Arrange: 1,500 rows, every 100th a budget change: the matches lie further apart than one range read
+        for (var i = 1; i <= 1500; i++)
+        {
+            await Log.AppendAsync("t1", "admin:key_a", i % 100 == 0 ? "budget.set" : "run.started", $"r{i}", null);
+        }
+
+        // Act
+        var seen = new List<long>();
+        string? cursor = null;
+        do
+        {
+            var page = await Log.QueryAsync("t1", new AuditQuery(Action: "budget.*", Limit: 4, Cursor: cursor));
+            seen.AddRange(page.Items.Select(e => e.Seq));
+            cursor = page.NextCursor;
+        }
+        while (cursor is not null);
+
+        // Assert
+        seen.ShouldBe(Enumerable.Range(1, 15).Reverse().Select(i => i * 100L));
     }
 }

@@ -22,7 +22,7 @@ public abstract class CatalogStoreTests : StoreTestBase
         UpdatedAt = Now,
     };
 
-    private static AgentRecord Agent(string name, string prompt = "You research.") => new()
+    protected static AgentRecord Agent(string name, string prompt = "You research.") => new()
     {
         Name = name,
         Description = "a researcher",
@@ -159,4 +159,26 @@ public sealed class SqliteCatalogStoreTests : CatalogStoreTests
 public sealed class PostgresCatalogStoreTests(PostgresServer server) : CatalogStoreTests
 {
     protected override async Task<StoreBackend> CreateBackendAsync() => await PostgresBackend.CreateAsync(server);
+}
+
+[Collection(AzuriteServer.Collection)]
+public sealed class TablesCatalogStoreTests(AzuriteServer azurite) : CatalogStoreTests
+{
+    protected override Task<StoreBackend> CreateBackendAsync() => Task.FromResult<StoreBackend>(TablesBackend.Create(azurite));
+
+    [Fact]
+    public async Task SaveAgent_PromptLongerThanOneProperty_ReadBackWhole()
+    {
+        // Arrange: 100K characters, three times what one string property holds
+        var prompt = string.Concat(Enumerable.Repeat("You research, then you cite. ", 3500));
+        var store = Backend.Catalog();
+
+        // Act
+        var created = await store.SaveAgentAsync("t1", Agent("researcher", prompt), create: true);
+
+        // Assert
+        created.ShouldBeTrue();
+        (await store.GetAgentAsync("t1", "researcher"))!.Prompt.ShouldBe(prompt);
+        (await store.ListAgentsAsync("t1")).Single().Prompt.Length.ShouldBe(prompt.Length);
+    }
 }

@@ -75,7 +75,7 @@ public sealed class PostgresConnectionStringTests
     {
         var error = Should.Throw<ConfigurationException>(() => WardenSettings.FromEnvironment(name => name == "WARDEN_STORE" ? "mysql://root:hunter2@db/w" : null));
 
-        error.Message.ShouldStartWith("WARDEN_STORE must be sqlite or a PostgreSQL connection string");
+        error.Message.ShouldStartWith("WARDEN_STORE must be sqlite, tables or a PostgreSQL connection string");
         error.Message.ShouldNotContain("hunter2");
     }
 

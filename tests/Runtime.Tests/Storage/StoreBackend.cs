@@ -9,8 +9,9 @@ using Warden.Runtime.Tests.Support;
 namespace Warden.Runtime.Tests.Storage;
 
 /// <summary>
-/// One store backend under the shared behaviour tests: its stores over one fresh database, a second instance on the
-/// same data (another pool, as another process opens it), and raw SQL for assertions and tampering.
+/// One store backend under the shared behaviour tests: its stores over fresh data, a second instance on the same data
+/// (another pool or client, as another process opens it), and what the tests read or change behind the stores' backs,
+/// as someone with access to the database or the storage account could: written once per backend, asserted alike.
 /// </summary>
 public abstract class StoreBackend : IAsyncDisposable
 {
@@ -27,13 +28,53 @@ public abstract class StoreBackend : IAsyncDisposable
     /// <summary>The same data opened again, as a second process would open it.</summary>
     public abstract StoreBackend SecondInstance();
 
+    public abstract Task<long> CountTenantsAsync();
+
+    public abstract Task<long> CountApiKeysAsync();
+
+    /// <summary>Every value stored for API keys (their rows, and any index of them), keys included.</summary>
+    public abstract Task<IReadOnlyList<string>> StoredKeyValuesAsync();
+
+    /// <summary>Every value of every stored audit row, concatenated.</summary>
+    public abstract Task<string> StoredAuditTextAsync();
+
+    /// <summary>Sets one field (by its column name: at, actor, payload_hash, ...) of one stored audit row, past any append-only guard.</summary>
+    public abstract Task TamperAuditAsync(string tenantId, long seq, string column, string value);
+
+    /// <summary>Deletes one stored audit row, past any append-only guard.</summary>
+    public abstract Task DeleteAuditRowAsync(string tenantId, long seq);
+
+    /// <summary>The request count the shared API limiter stored for the tenant's current window.</summary>
+    public virtual Task<int> StoredApiRequestCountAsync(string tenantId) =>
+        throw new NotSupportedException($"{GetType().Name} limits in process and stores no count");
+
+    public abstract ValueTask DisposeAsync();
+}
+
+/// <summary>A backend over SQL, which the tests may also speak directly (the append-only triggers are SQL's).</summary>
+public abstract class SqlStoreBackend : StoreBackend
+{
     /// <summary>Runs SQL outside the stores, as someone with access to the database could.</summary>
     public abstract Task<int> ExecuteAsync(string sql, object? args = null);
 
     public abstract Task<T> ScalarAsync<T>(string sql, object? args = null);
 
-    /// <summary>Disables the audit log's append-only guard (anyone owning the database can) and sets one column of one row.</summary>
-    public async Task TamperAuditAsync(string tenantId, long seq, string column, object value)
+    public abstract Task DisableAuditGuardAsync();
+
+    public override Task<long> CountTenantsAsync() => ScalarAsync<long>("SELECT COUNT(*) FROM tenants");
+
+    public override Task<long> CountApiKeysAsync() => ScalarAsync<long>("SELECT COUNT(*) FROM api_keys");
+
+    public override async Task<IReadOnlyList<string>> StoredKeyValuesAsync() =>
+        [.. (await ScalarAsync<string?>($"SELECT {Aggregate("id || ' ' || tenant_id || ' ' || name || ' ' || prefix || ' ' || key_hash || ' ' || role", " ")} FROM api_keys") ?? string.Empty).Split(' ')];
+
+    public override Task<string> StoredAuditTextAsync() =>
+        ScalarAsync<string>($"SELECT {Aggregate("seq || at || tenant_id || actor || action || target || payload_hash || prev_hash || hash", "")} FROM audit_log");
+
+    /// <summary>The dialect's string aggregate: string_agg in PostgreSQL, group_concat in SQLite.</summary>
+    protected abstract string Aggregate(string expression, string separator);
+
+    public override async Task TamperAuditAsync(string tenantId, long seq, string column, string value)
     {
         await DisableAuditGuardAsync();
         if (await ExecuteAsync($"UPDATE audit_log SET {column} = @value WHERE tenant_id = @tenantId AND seq = @seq", new { value, tenantId, seq }) != 1)
@@ -42,12 +83,17 @@ public abstract class StoreBackend : IAsyncDisposable
         }
     }
 
-    public abstract Task DisableAuditGuardAsync();
-
-    public abstract ValueTask DisposeAsync();
+    public override async Task DeleteAuditRowAsync(string tenantId, long seq)
+    {
+        await DisableAuditGuardAsync();
+        if (await ExecuteAsync("DELETE FROM audit_log WHERE tenant_id = @tenantId AND seq = @seq", new { tenantId, seq }) != 1)
+        {
+            throw new InvalidOperationException($"no audit row {tenantId}/{seq} to delete");
+        }
+    }
 }
 
-public sealed class SqliteBackend(string? directory = null) : StoreBackend
+public sealed class SqliteBackend(string? directory = null) : SqlStoreBackend
 {
     private readonly string _directory = directory ?? TestWarden.NewDataDirectory();
     private SqliteDatabase? _db;
@@ -78,6 +124,8 @@ public sealed class SqliteBackend(string? directory = null) : StoreBackend
         return (await connection.ExecuteScalarAsync<T>(sql, args))!;
     }
 
+    protected override string Aggregate(string expression, string separator) => $"group_concat({expression}, '{separator}')";
+
     public override Task DisableAuditGuardAsync() =>
         ExecuteAsync("DROP TRIGGER IF EXISTS audit_log_no_update; DROP TRIGGER IF EXISTS audit_log_no_delete;");
 
@@ -88,7 +136,7 @@ public sealed class SqliteBackend(string? directory = null) : StoreBackend
     }
 }
 
-public sealed class PostgresBackend : StoreBackend
+public sealed class PostgresBackend : SqlStoreBackend
 {
     private readonly string _connectionString;
 
@@ -128,7 +176,12 @@ public sealed class PostgresBackend : StoreBackend
         return (await connection.ExecuteScalarAsync<T>(sql, args))!;
     }
 
+    protected override string Aggregate(string expression, string separator) => $"string_agg({expression}, '{separator}')";
+
     public override Task DisableAuditGuardAsync() => ExecuteAsync("ALTER TABLE audit_log DISABLE TRIGGER USER");
+
+    public override Task<int> StoredApiRequestCountAsync(string tenantId) =>
+        ScalarAsync<int>("SELECT current_count FROM api_rate_limits WHERE tenant_id = @tenantId", new { tenantId });
 
     public override ValueTask DisposeAsync() => Database.DisposeAsync();
 }

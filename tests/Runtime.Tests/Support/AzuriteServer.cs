@@ -54,6 +54,7 @@ public sealed class AzuriteServer : IAsyncLifetime
         };
         foreach (var arg in new[]
         {
+            // In memory, so no --location (Azurite refuses both); the workspace is only its working directory.
             "--inMemoryPersistence", "--skipApiVersionCheck", "--loose", "--silent", "--disableTelemetry",
             "--blobHost", "127.0.0.1", "--blobPort", Port(BlobPort),
             "--queueHost", "127.0.0.1", "--queuePort", Port(QueuePort),
@@ -161,5 +162,6 @@ public sealed class AzuriteServer : IAsyncLifetime
     }
 }
 
+/// <summary>Test classes that use the emulator share it and run one after another.</summary>
 [CollectionDefinition(AzuriteServer.Collection)]
 public sealed class AzuriteServerGroup : ICollectionFixture<AzuriteServer>;

@@ -10,7 +10,7 @@ namespace Warden.Runtime.Storage.Postgres;
 /// tenant's transaction-scoped advisory lock before it reads the head: appends to one chain take turns, and every row
 /// links to the row before it. Rows are hashed by Core's <see cref="AuditChain"/>, exactly as the SQLite store hashes.
 /// </summary>
-public sealed class PostgresAuditLog(PostgresDatabase db, TimeProvider clock) : IAuditLog
+public sealed class PostgresAuditLog(PostgresDatabase db, TimeProvider clock) : IAuditLog, IForwardedAuditLog
 {
     public async Task<AuditEntry> AppendAsync(string tenantId, string actor, string action, string target, object? payload, CancellationToken ct = default)
     {
@@ -23,7 +23,7 @@ public sealed class PostgresAuditLog(PostgresDatabase db, TimeProvider clock) : 
     }
 
     /// <summary>
-    /// Appends a row an embedded engine queued in its local outbox (see <see cref="PostgresAuditForwarder"/>), once: the
+    /// Appends a row an embedded engine queued in its local outbox (see <see cref="AuditForwarder"/>), once: the
     /// outbox id is recorded with the row in one transaction, so forwarding it again appends nothing.
     /// </summary>
     /// <returns>The appended row, or null when this outbox row was forwarded before.</returns>
@@ -46,6 +46,8 @@ public sealed class PostgresAuditLog(PostgresDatabase db, TimeProvider clock) : 
         await tx.CommitAsync(ct);
         return entry;
     }
+
+    Task<AuditEntry?> IForwardedAuditLog.AppendForwardedAsync(AuditOutboxRow row, CancellationToken ct) => AppendForwardedAsync(row, ct);
 
     public async Task<Page<AuditEntry>> QueryAsync(string tenantId, AuditQuery query, CancellationToken ct = default)
     {

@@ -28,6 +28,9 @@ public sealed class TableStorage
     /// <summary>The table-name prefix: <c>warden</c>, plus an optional suffix that lets tests share one account.</summary>
     public string Prefix { get; }
 
+    /// <summary>The account and its table endpoint, for start-up messages: never a key.</summary>
+    public string Description => $"{_service.AccountName} at {_service.Uri.GetLeftPart(UriPartial.Path).TrimEnd('/')}";
+
     /// <summary>The table <c>{Prefix}{name}</c>, created if it does not exist yet.</summary>
     public Task<TableClient> TableAsync(string name, CancellationToken ct = default)
     {
@@ -84,7 +87,7 @@ public sealed class TableStorage
         }
 
         throw new ConfigurationException(
-            "WARDEN_STORE=tables needs a storage account: set WARDEN_TABLES_CONNECTION_STRING, WARDEN_TABLES_ENDPOINT, or the Functions host's AzureWebJobsStorage");
+            "WARDEN_STORE=tables needs a storage account: set WARDEN_TABLES_CONNECTION_STRING, WARDEN_TABLES_ENDPOINT or AzureWebJobsStorage");
     }
 
     private static TableServiceClient FromConnectionString(string connection, string setting)
