@@ -54,8 +54,8 @@ public sealed class AzuriteServer : IAsyncLifetime
         };
         foreach (var arg in new[]
         {
+            // In memory, so no --location (Azurite refuses both); the workspace is only its working directory.
             "--inMemoryPersistence", "--skipApiVersionCheck", "--loose", "--silent", "--disableTelemetry",
-            "--location", _workspace,
             "--blobHost", "127.0.0.1", "--blobPort", Port(BlobPort),
             "--queueHost", "127.0.0.1", "--queuePort", Port(QueuePort),
             "--tableHost", "127.0.0.1", "--tablePort", Port(TablePort),
@@ -163,4 +163,4 @@ public sealed class AzuriteServer : IAsyncLifetime
 }
 
 [CollectionDefinition(AzuriteServer.Collection)]
-public sealed class AzuriteCollection : ICollectionFixture<AzuriteServer>;
+public sealed class AzuriteServerGroup : ICollectionFixture<AzuriteServer>;

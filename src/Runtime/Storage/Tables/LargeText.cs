@@ -1,15 +1,19 @@
+using System.IO.Compression;
+using System.Text;
 using Azure.Data.Tables;
 
 namespace Warden.Runtime.Storage.Tables;
 
 /// <summary>
-/// Strings longer than a table property holds (64 KiB, i.e. 32 K UTF-16 characters) across several properties:
-/// <c>State</c>, <c>State_1</c>, <c>State_2</c>, ... An entity holds 1 MiB in all, so one value tops out near 480 K
-/// characters; the service rejects a larger entity, and the write fails rather than truncating.
+/// Strings longer than one table property holds (64 KiB, i.e. 32 K UTF-16 characters): a short value is the plain
+/// string property <c>State</c>; a longer one is gzipped UTF-8 across binary properties <c>State_z0</c>,
+/// <c>State_z1</c>, ... (60,000 bytes each). Run state is JSON and compresses several times over, so a state of a few
+/// MB fits the entity's 1 MiB; past that the service rejects the write (EntityTooLarge) rather than truncating it.
 /// </summary>
 internal static class LargeText
 {
-    private const int ChunkChars = 30_000;
+    private const int PlainChars = 30_000;
+    private const int PartBytes = 60_000;
 
     public static void Write(TableEntity entity, string name, string? value)
     {
@@ -18,44 +22,48 @@ internal static class LargeText
             return;
         }
 
-        var part = 0;
-        var start = 0;
-        do
+        if (value.Length <= PlainChars)
         {
-            var length = Math.Min(ChunkChars, value.Length - start);
-
-            // Never cut a surrogate pair in two: each part must be valid UTF-16 on the wire.
-            if (start + length < value.Length && char.IsHighSurrogate(value[start + length - 1]))
-            {
-                length--;
-            }
-
-            entity[PartName(name, part++)] = value.Substring(start, length);
-            start += length;
+            entity[name] = value;
+            return;
         }
-        while (start < value.Length);
+
+        using var buffer = new MemoryStream();
+        using (var gzip = new GZipStream(buffer, CompressionLevel.Fastest, leaveOpen: true))
+        {
+            gzip.Write(Encoding.UTF8.GetBytes(value));
+        }
+
+        var bytes = buffer.GetBuffer().AsSpan(0, (int)buffer.Length);
+        for (var part = 0; part * PartBytes < bytes.Length; part++)
+        {
+            entity[PartName(name, part)] = bytes.Slice(part * PartBytes, Math.Min(PartBytes, bytes.Length - (part * PartBytes))).ToArray();
+        }
     }
 
     public static string? Read(TableEntity entity, string name)
     {
-        if (entity.GetString(name) is not { } first)
+        if (entity.GetString(name) is { } plain)
+        {
+            return plain;
+        }
+
+        if (entity.GetBinary(PartName(name, 0)) is null)
         {
             return null;
         }
 
-        if (!entity.ContainsKey(PartName(name, 1)))
+        using var compressed = new MemoryStream();
+        for (var part = 0; entity.GetBinary(PartName(name, part)) is { } bytes; part++)
         {
-            return first;
+            compressed.Write(bytes);
         }
 
-        var text = new System.Text.StringBuilder(first);
-        for (var part = 1; entity.GetString(PartName(name, part)) is { } next; part++)
-        {
-            text.Append(next);
-        }
-
-        return text.ToString();
+        compressed.Position = 0;
+        using var gzip = new GZipStream(compressed, CompressionMode.Decompress);
+        using var text = new StreamReader(gzip, Encoding.UTF8);
+        return text.ReadToEnd();
     }
 
-    private static string PartName(string name, int part) => part == 0 ? name : $"{name}_{part}";
+    private static string PartName(string name, int part) => $"{name}_z{part}";
 }
