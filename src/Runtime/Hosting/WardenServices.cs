@@ -69,8 +69,9 @@ public static class WardenServices
         services.AddSingleton<IRunStore, TablesRunStore>();
         services.AddSingleton<IUsageStore, TablesUsageStore>();
 
-        // Only the data stores' SQLite branch (no WARDEN_STORE) and the PostgreSQL branch's audit outbox resolve this;
-        // the run side above never does, so with a shared store no instance opens a local database file.
+        // The run side above never resolves this. What still may, and so opens a file on the instance's disk, is
+        // AddDataStores' choice: its SQLite stores (no WARDEN_STORE) and the PostgreSQL branch's audit forwarder, which
+        // drains a local outbox that only the embedded engine fills.
         AddLocalDatabase(services, settings);
 
         // No oversight-task engine on this host: the task endpoints, reads included, answer 501.
