@@ -27,6 +27,12 @@ public static class WardenServices
     public static IServiceCollection AddWarden(this IServiceCollection services, WardenSettings settings, TimeProvider? clock = null, Func<string, string?>? environment = null)
     {
         AddShared(services, settings, clock, environment);
+        AddLocalDatabase(services, settings);
+
+        // The embedded engine keeps runs, timeline, approvals, usage, guardrail state and oversight tasks in its SQLite file.
+        services.AddSingleton<IRunStore, SqliteRunStore>();
+        services.AddSingleton<IUsageStore, SqliteUsageStore>();
+        services.AddSingleton<ITaskStore, SqliteTaskStore>();
         services.AddSingleton<EmbeddedEngine>();
         services.AddSingleton<IRunEngine>(sp => sp.GetRequiredService<EmbeddedEngine>());
         services.AddSingleton<IGuardrailAdmin>(sp => sp.GetRequiredService<EmbeddedEngine>());
@@ -41,16 +47,40 @@ public static class WardenServices
     /// run projection and scheduled checks such a host uses. Settings and provider keys are read from
     /// <paramref name="configuration"/> under the same names as the environment variables; with <c>SECRET_BACKEND=keyvault</c>
     /// the secret ones come from Key Vault (see <see cref="Secrets.SecretResolution"/>).
+    /// <para>
+    /// The run side (runs, timeline, approvals, LLM usage) is the Durable engine's read model and always lives in Azure
+    /// Table Storage beside its task hub, whatever <c>WARDEN_STORE</c> says: an instance's disk is neither shared nor kept.
+    /// The account is the one <see cref="TableStorage.FromSettings"/> names (AzureWebJobsStorage, so Azurite locally and the
+    /// app's identity on Azure). <c>WARDEN_STORE</c> still decides where tenants, graphs, catalog and audit live.
+    /// </para>
     /// </summary>
     public static IServiceCollection AddWardenRuntime(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         // SECRET_BACKEND=keyvault puts provider keys, the store and the bootstrap key in Key Vault (see SecretResolution).
         var read = Secrets.SecretResolution.Resolve(name => configuration[name]);
-        AddShared(services, WardenSettings.FromEnvironment(read), clock: null, read);
-        services.AddSingleton<IRunProjection, SqliteRunProjection>();
-        services.AddSingleton<ITaskEngine, UnavailableTaskEngine>();
-        services.AddSingleton<ITenantDirectory, SqliteTenantDirectory>();
+        var settings = WardenSettings.FromEnvironment(read);
+        AddShared(services, settings, clock: null, read);
+
+        // Opened now, so a missing or malformed account setting stops start-up with one line naming it.
+        var tables = TableStorage.FromSettings(read);
+        services.AddSingleton(tables);
+        services.AddSingleton<IRunProjection, TablesRunProjection>();
+        services.AddSingleton<IRunStore, TablesRunStore>();
+        services.AddSingleton<IUsageStore, TablesUsageStore>();
+
+        // The run side above never resolves this. What still may, and so opens a file on the instance's disk, is
+        // AddDataStores' choice: its SQLite stores (no WARDEN_STORE) and the PostgreSQL branch's audit forwarder, which
+        // drains a local outbox that only the embedded engine fills.
+        AddLocalDatabase(services, settings);
+
+        // No oversight-task engine on this host: the task endpoints, reads included, answer 501.
+        services.AddSingleton<UnavailableTaskEngine>();
+        services.AddSingleton<ITaskEngine>(sp => sp.GetRequiredService<UnavailableTaskEngine>());
+        services.AddSingleton<ITaskStore>(sp => sp.GetRequiredService<UnavailableTaskEngine>());
+
+        // The scheduled checks see the tenants of whichever tenant store the data stores registered.
+        services.AddSingleton<ITenantDirectory>(sp => sp.GetRequiredService<ITenantStore>());
         services.AddSingleton<ReleaseGuardCheck>();
         services.AddSingleton<DriftCheck>();
         services.AddHostedService<TenantBootstrapService>();
@@ -67,8 +97,6 @@ public static class WardenServices
         services.AddSingleton(_ => TelemetrySetup.Create(settings.Telemetry));
         services.AddHostedService<TelemetryHostedService>();
         services.AddSingleton(clock ?? TimeProvider.System);
-        services.AddSingleton(_ => new SqliteDatabase(settings.DataDirectory, settings.Synchronous));
-        services.AddSingleton<IRunStore, SqliteRunStore>();
         AddDataStores(services, settings);
         services.AddSingleton(PriceTable.Default);
         services.AddSingleton<ILlmClient, MockLlmClient>();
@@ -85,10 +113,12 @@ public static class WardenServices
         services.AddSingleton(sp => new NodeExecutor(sp.GetRequiredService<ProviderRouter>(), sp.GetRequiredService<ToolInvoker>(), sp.GetRequiredService<GovernanceScreen>()));
         services.AddSingleton(new EngineOptions { Workers = settings.Workers, Tasks = settings.Tasks, ForwardAudit = settings.IsSharedStore });
         services.AddSingleton(settings.Guardrails);
-        services.AddSingleton<IUsageStore, SqliteUsageStore>();
-        services.AddSingleton<ITaskStore, SqliteTaskStore>();
         services.AddSingleton<WardenApi>();
     }
+
+    /// <summary>The SQLite file under the data directory, opened (created and migrated) when first resolved.</summary>
+    private static void AddLocalDatabase(IServiceCollection services, WardenSettings settings) =>
+        services.AddSingleton(_ => new SqliteDatabase(settings.DataDirectory, settings.Synchronous));
 
     /// <summary>
     /// Where Warden's data lives. Embedded (the default): everything in the SQLite file under the data directory.

@@ -1,7 +1,10 @@
 namespace Warden.Runtime.Storage;
 
-/// <summary>Tenants and their API keys. Keys are stored as SHA-256 hashes; the plain key is shown once.</summary>
-public interface ITenantStore
+/// <summary>
+/// Tenants and their API keys. Keys are stored as SHA-256 hashes; the plain key is shown once. Every tenant store also
+/// lists its tenants (<see cref="ITenantDirectory"/>), so a host's scheduled checks see the tenants its API serves.
+/// </summary>
+public interface ITenantStore : ITenantDirectory
 {
     /// <summary>On an empty store, creates the demo tenant with an admin key (the given one, or a new one).</summary>
     /// <returns>The plain admin key when one was created, else null.</returns>

@@ -31,7 +31,7 @@ public sealed class ScheduledChecksTests : IDisposable
         await CallsAsync(Now.AddMinutes(-10), succeeded: 4, failed: 8, costEach: 0.01m, latencyMs: 100);
 
         // Act
-        var health = await new ReleaseGuardCheck(new SqliteTenantDirectory(_db), new SqliteUsageStore(_db), _clock, NullLogger<ReleaseGuardCheck>.Instance).RunAsync();
+        var health = await new ReleaseGuardCheck(new SqliteTenantStore(_db, _clock), new SqliteUsageStore(_db), _clock, NullLogger<ReleaseGuardCheck>.Instance).RunAsync();
 
         // Assert
         var demo = health.ShouldHaveSingleItem();
@@ -45,7 +45,7 @@ public sealed class ScheduledChecksTests : IDisposable
     public async Task ReleaseGuard_NoTraffic_IsHealthy()
     {
         // Act
-        var health = await new ReleaseGuardCheck(new SqliteTenantDirectory(_db), new SqliteUsageStore(_db), _clock, NullLogger<ReleaseGuardCheck>.Instance).RunAsync();
+        var health = await new ReleaseGuardCheck(new SqliteTenantStore(_db, _clock), new SqliteUsageStore(_db), _clock, NullLogger<ReleaseGuardCheck>.Instance).RunAsync();
 
         // Assert
         health.ShouldHaveSingleItem().Breached.ShouldBeFalse();
@@ -59,7 +59,7 @@ public sealed class ScheduledChecksTests : IDisposable
         await CallsAsync(Now.AddMinutes(-5), succeeded: 10, failed: 0, costEach: 0.03m, latencyMs: 100);
 
         // Act
-        var drift = (await new DriftCheck(new SqliteTenantDirectory(_db), new SqliteUsageStore(_db), _clock, NullLogger<DriftCheck>.Instance).RunAsync()).ShouldHaveSingleItem();
+        var drift = (await new DriftCheck(new SqliteTenantStore(_db, _clock), new SqliteUsageStore(_db), _clock, NullLogger<DriftCheck>.Instance).RunAsync()).ShouldHaveSingleItem();
 
         // Assert
         drift.CostRatio.ShouldBe(3m);

@@ -70,6 +70,12 @@ public sealed class PostgresTenantStore(PostgresDatabase db, TimeProvider clock)
             new { h = ApiKeys.Hash(plainKey) });
     }
 
+    public async Task<IReadOnlyList<string>> ListTenantIdsAsync(CancellationToken ct = default)
+    {
+        await using var connection = await db.OpenAsync(ct);
+        return (await connection.QueryAsync<string>("SELECT id FROM tenants ORDER BY id")).AsList();
+    }
+
     public async Task<TenantRecord?> GetTenantAsync(string tenantId, CancellationToken ct = default)
     {
         await using var connection = await db.OpenAsync(ct);

@@ -53,7 +53,7 @@ public sealed class SqliteRunStore(SqliteDatabase db) : IRunStore
             args.Add("node", query.Node);
         }
 
-        if (Cursor.TryDecode(query.Cursor, out var createdAt, out var id))
+        if (RunCursor.TryDecode(query.Cursor, out var createdAt, out var id))
         {
             sql.Append(" AND (created_at < @createdAt OR (created_at = @createdAt AND id < @id))");
             args.Add("createdAt", createdAt);
@@ -67,7 +67,7 @@ public sealed class SqliteRunStore(SqliteDatabase db) : IRunStore
         if (rows.Count > query.Limit)
         {
             rows.RemoveAt(rows.Count - 1);
-            next = Cursor.Encode(rows[^1].CreatedAt, rows[^1].Id);
+            next = RunCursor.Encode(rows[^1].CreatedAt, rows[^1].Id);
         }
 
         return new Page<RunRecord>(rows, next);
@@ -107,39 +107,5 @@ public sealed class SqliteRunStore(SqliteDatabase db) : IRunStore
         return await connection.QuerySingleOrDefaultAsync<ApprovalRecord>(
             $"SELECT {ApprovalColumns} FROM approvals WHERE tenant_id = @tenantId AND id = @approvalId",
             new { tenantId, approvalId });
-    }
-
-    /// <summary>Opaque keyset cursor over (created_at, id).</summary>
-    private static class Cursor
-    {
-        public static string Encode(string createdAt, string id) =>
-            Convert.ToBase64String(Encoding.UTF8.GetBytes($"{createdAt}|{id}")).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-
-        public static bool TryDecode(string? cursor, out string createdAt, out string id)
-        {
-            createdAt = id = string.Empty;
-            if (string.IsNullOrEmpty(cursor))
-            {
-                return false;
-            }
-
-            try
-            {
-                var padded = cursor.Replace('-', '+').Replace('_', '/');
-                padded += new string('=', (4 - (padded.Length % 4)) % 4);
-                var parts = Encoding.UTF8.GetString(Convert.FromBase64String(padded)).Split('|');
-                if (parts.Length != 2)
-                {
-                    throw new ArgumentException("the cursor is not one this server issued", nameof(cursor));
-                }
-
-                (createdAt, id) = (parts[0], parts[1]);
-                return true;
-            }
-            catch (FormatException ex)
-            {
-                throw new ArgumentException("the cursor is not one this server issued", nameof(cursor), ex);
-            }
-        }
     }
 }

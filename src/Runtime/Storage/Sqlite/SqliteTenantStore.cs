@@ -34,6 +34,12 @@ public sealed class SqliteTenantStore(SqliteDatabase db, TimeProvider clock) : I
         return key;
     }
 
+    public async Task<IReadOnlyList<string>> ListTenantIdsAsync(CancellationToken ct = default)
+    {
+        await using var connection = db.Open();
+        return (await connection.QueryAsync<string>("SELECT id FROM tenants ORDER BY id")).AsList();
+    }
+
     public async Task<TenantRecord> CreateTenantAsync(string id, string name, CancellationToken ct = default)
     {
         await using var connection = db.Open();

@@ -6,12 +6,17 @@ using Azure.Data.Tables;
 namespace Warden.Runtime.Storage.Tables;
 
 /// <summary>
-/// PartitionKey and RowKey values. Table Storage refuses '/', '\', '#', '?' and control characters in keys; ids that
-/// hold them (and '|', the separator of composite row keys, and '%', the escape) are written as %XX. Every entity also
-/// keeps its id as a plain property, so keys are only ever built, never parsed back.
+/// How Warden's values become PartitionKeys and RowKeys: keys sort as ordinal strings, so numbers are zero-padded,
+/// "newest first" is an inverted key, and the characters keys may not hold ('/', '\', '#', '?', control characters)
+/// are escaped as %XX, with '%' itself and the '|' that separates key parts. Every entity also keeps its ids as plain
+/// properties, so keys are only ever built, never parsed back.
 /// </summary>
 internal static class TableKeys
 {
+    /// <summary>Separates the parts of a composite key; escaped inside the parts, so a part never contains it.</summary>
+    public const char Separator = '|';
+
+    /// <summary>A part of a key, escaped.</summary>
     public static string Escape(string value)
     {
         ArgumentNullException.ThrowIfNull(value);
@@ -37,15 +42,41 @@ internal static class TableKeys
         return text.ToString();
     }
 
-    /// <summary>A sequence number as a row key: zero-padded to 19 digits, so row keys sort as the numbers do.</summary>
+    /// <summary>A non-negative number as 19 digits, so keys sort in numeric order.</summary>
     public static string Number(long value) => value.ToString("D19", CultureInfo.InvariantCulture);
 
-    /// <summary>The filter for row keys that start with <paramref name="prefix"/> (which must end in '|'): '}' follows '|'.</summary>
+    /// <summary>
+    /// A key that sorts a tenant's runs newest first, in the order the SQLite store lists them (created_at DESC, id DESC):
+    /// the inverted creation ticks, then the id with every character inverted (a shorter id sorts after the longer ids it starts).
+    /// </summary>
+    /// <exception cref="ArgumentException">createdAt is not a timestamp (a forged cursor).</exception>
+    public static string Newest(string createdAt, string runId)
+    {
+        if (!DateTimeOffset.TryParse(createdAt, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var at))
+        {
+            throw new ArgumentException("the cursor is not one this server issued", nameof(createdAt));
+        }
+
+        var text = new StringBuilder(20 + (runId.Length * 4) + 1);
+        text.Append(Number(DateTimeOffset.MaxValue.UtcTicks - at.UtcTicks)).Append(Separator);
+        foreach (var c in runId)
+        {
+            text.Append((0xFFFF - c).ToString("X4", CultureInfo.InvariantCulture));
+        }
+
+        // Above every hex digit: "run_1" ends here where "run_12" goes on, so "run_12" (the larger id) comes first.
+        return text.Append('~').ToString();
+    }
+
+    /// <summary>The first key after every key that starts with <paramref name="prefix"/>: the exclusive end of a prefix range.</summary>
+    public static string PrefixEnd(string prefix) => prefix[..^1] + (char)(prefix[^1] + 1);
+
+    /// <summary>The filter for row keys that start with <paramref name="prefix"/> (which must end in '|').</summary>
     public static string PrefixFilter(string partitionKey, string prefix) =>
-        TableClient.CreateQueryFilter($"PartitionKey eq {partitionKey} and RowKey gt {prefix} and RowKey lt {prefix[..^1] + "}"}");
+        TableClient.CreateQueryFilter($"PartitionKey eq {partitionKey} and RowKey gt {prefix} and RowKey lt {PrefixEnd(prefix)}");
 
     /// <summary>An insert lost to another writer (409) or a write whose If-Match ETag went stale (412).</summary>
     public static bool IsConflict(RequestFailedException ex) => ex.Status is 409 or 412;
 
-    private static bool NeedsEscape(char c) => c is '/' or '\\' or '#' or '?' or '|' or '%' || char.IsControl(c);
+    private static bool NeedsEscape(char c) => c is '/' or '\\' or '#' or '?' or '%' or Separator || char.IsControl(c);
 }

@@ -1,0 +1,37 @@
+using System.Text;
+
+namespace Warden.Runtime.Storage;
+
+/// <summary>The runs list's opaque keyset cursor over (created_at, id), the same on every backend.</summary>
+internal static class RunCursor
+{
+    public static string Encode(string createdAt, string id) =>
+        Convert.ToBase64String(Encoding.UTF8.GetBytes($"{createdAt}|{id}")).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    public static bool TryDecode(string? cursor, out string createdAt, out string id)
+    {
+        createdAt = id = string.Empty;
+        if (string.IsNullOrEmpty(cursor))
+        {
+            return false;
+        }
+
+        try
+        {
+            var padded = cursor.Replace('-', '+').Replace('_', '/');
+            padded += new string('=', (4 - (padded.Length % 4)) % 4);
+            var parts = Encoding.UTF8.GetString(Convert.FromBase64String(padded)).Split('|');
+            if (parts.Length != 2)
+            {
+                throw new ArgumentException("the cursor is not one this server issued", nameof(cursor));
+            }
+
+            (createdAt, id) = (parts[0], parts[1]);
+            return true;
+        }
+        catch (FormatException ex)
+        {
+            throw new ArgumentException("the cursor is not one this server issued", nameof(cursor), ex);
+        }
+    }
+}
