@@ -26,7 +26,7 @@ public static class WardenServices
     /// environment. Read here, at start-up, so a half-configured provider stops the host with one line naming the variable.</param>
     public static IServiceCollection AddWarden(this IServiceCollection services, WardenSettings settings, TimeProvider? clock = null, Func<string, string?>? environment = null)
     {
-        AddShared(services, settings, clock, environment);
+        AddShared(services, settings, clock, environment, embeddedEngine: true);
         AddLocalDatabase(services, settings);
 
         // The embedded engine keeps runs, timeline, approvals, usage, guardrail state and oversight tasks in its SQLite file.
@@ -60,11 +60,22 @@ public static class WardenServices
         // SECRET_BACKEND=keyvault puts provider keys, the store and the bootstrap key in Key Vault (see SecretResolution).
         var read = Secrets.SecretResolution.Resolve(name => configuration[name]);
         var settings = WardenSettings.FromEnvironment(read);
-        AddShared(services, settings, clock: null, read);
 
-        // Opened now, so a missing or malformed account setting stops start-up with one line naming it.
-        var tables = TableStorage.FromSettings(read);
-        services.AddSingleton(tables);
+        // Opened now, so a missing or malformed account setting stops start-up with one line naming it. On this host the
+        // shared store defaults to the app's own storage account: an instance never writes a database on its own disk.
+        var tables = settings.Tables ?? TableStorage.FromSettings(read);
+        if (!settings.IsSharedStore)
+        {
+            settings.Tables = tables;
+        }
+
+        AddShared(services, settings, clock: null, read, embeddedEngine: false);
+        if (settings.Tables is null)
+        {
+            // WARDEN_STORE names PostgreSQL for tenants, graphs and audit; the run side stays beside the task hub.
+            services.AddSingleton(tables);
+        }
+
         services.AddSingleton<IRunProjection, TablesRunProjection>();
         services.AddSingleton<IRunStore, TablesRunStore>();
         services.AddSingleton<IUsageStore, TablesUsageStore>();
@@ -87,7 +98,9 @@ public static class WardenServices
         return services;
     }
 
-    private static void AddShared(IServiceCollection services, WardenSettings settings, TimeProvider? clock, Func<string, string?>? environment)
+    /// <param name="embeddedEngine">The host runs the embedded engine, whose audit rows reach a shared chain through a local
+    /// outbox and the forwarder; the Durable host appends straight to the shared chain and has no outbox to drain.</param>
+    private static void AddShared(IServiceCollection services, WardenSettings settings, TimeProvider? clock, Func<string, string?>? environment, bool embeddedEngine)
     {
         var providers = ProviderConfiguration.FromEnvironment(environment);
         services.AddSingleton(settings);
@@ -97,7 +110,7 @@ public static class WardenServices
         services.AddSingleton(_ => TelemetrySetup.Create(settings.Telemetry));
         services.AddHostedService<TelemetryHostedService>();
         services.AddSingleton(clock ?? TimeProvider.System);
-        AddDataStores(services, settings);
+        AddDataStores(services, settings, forwardEngineAudit: embeddedEngine);
         services.AddSingleton(PriceTable.Default);
         services.AddSingleton<ILlmClient, MockLlmClient>();
         foreach (var provider in providers)
@@ -111,7 +124,7 @@ public static class WardenServices
         services.AddSingleton(sp => new ToolInvoker(sp.GetRequiredService<ICatalogStore>(), new HttpClient { Timeout = Timeout.InfiniteTimeSpan }));
         services.AddSingleton(new GovernanceScreen(settings.Governance));
         services.AddSingleton(sp => new NodeExecutor(sp.GetRequiredService<ProviderRouter>(), sp.GetRequiredService<ToolInvoker>(), sp.GetRequiredService<GovernanceScreen>()));
-        services.AddSingleton(new EngineOptions { Workers = settings.Workers, Tasks = settings.Tasks, ForwardAudit = settings.IsSharedStore });
+        services.AddSingleton(new EngineOptions { Workers = settings.Workers, Tasks = settings.Tasks, ForwardAudit = embeddedEngine && settings.IsSharedStore });
         services.AddSingleton(settings.Guardrails);
         services.AddSingleton<WardenApi>();
     }
@@ -131,7 +144,7 @@ public static class WardenServices
     /// Shared on Azure Table Storage (<see cref="WardenSettings.Tables"/>, WARDEN_STORE=tables): the same split, the
     /// shared part in the account's tables.
     /// </summary>
-    private static void AddDataStores(IServiceCollection services, WardenSettings settings)
+    private static void AddDataStores(IServiceCollection services, WardenSettings settings, bool forwardEngineAudit)
     {
         if (!settings.IsSharedStore)
         {
@@ -147,12 +160,15 @@ public static class WardenServices
         {
             services.AddSingleton(tables);
             services.AddSingleton<ITenantStore, TablesTenantStore>();
-            services.AddSingleton<ITenantDirectory, TablesTenantDirectory>();
             services.AddSingleton<IGraphStore, TablesGraphStore>();
             services.AddSingleton<ICatalogStore, TablesCatalogStore>();
             services.AddSingleton<IAuditLog, TablesAuditLog>();
             services.AddSingleton<IApiRateLimiter, TablesApiRateLimiter>();
-            services.AddHostedService<AuditForwarder>();
+            if (forwardEngineAudit)
+            {
+                services.AddHostedService<AuditForwarder>();
+            }
+
             return;
         }
 
@@ -167,7 +183,10 @@ public static class WardenServices
         services.AddSingleton<IApiRateLimiter, PostgresApiRateLimiter>();
 
         // Before the engine's hosted service, so it stops after the engine and forwards the engine's last audit rows.
-        services.AddHostedService<AuditForwarder>();
+        if (forwardEngineAudit)
+        {
+            services.AddHostedService<AuditForwarder>();
+        }
     }
 }
 

@@ -89,7 +89,6 @@ public sealed class TablesSettingsTests
         provider.GetRequiredService<ICatalogStore>().ShouldBeOfType<TablesCatalogStore>();
         provider.GetRequiredService<IAuditLog>().ShouldBeOfType<TablesAuditLog>();
         provider.GetRequiredService<IApiRateLimiter>().ShouldBeOfType<TablesApiRateLimiter>();
-        provider.GetRequiredService<ITenantDirectory>().ShouldBeOfType<TablesTenantDirectory>();
         provider.GetRequiredService<Warden.Runtime.Engine.EngineOptions>().ForwardAudit.ShouldBeTrue();
         services.ShouldContain(d => d.ImplementationType == typeof(AuditForwarder));
     }

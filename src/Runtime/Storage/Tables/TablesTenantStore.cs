@@ -101,6 +101,19 @@ public sealed class TablesTenantStore(TableStorage storage, TimeProvider clock) 
             : null;
     }
 
+    /// <summary>Every tenant id: a scan of the tenants table (one entity per tenant, nothing else), for scheduled work only.</summary>
+    public async Task<IReadOnlyList<string>> ListTenantIdsAsync(CancellationToken ct = default)
+    {
+        var tenants = await storage.TableAsync(TenantsTable, ct);
+        var ids = new List<string>();
+        await foreach (var entity in tenants.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"RowKey eq {TenantRow}"), select: ["Id"], cancellationToken: ct))
+        {
+            ids.Add(entity.Required("Id"));
+        }
+
+        return [.. ids.Order(StringComparer.Ordinal)];
+    }
+
     public async Task<TenantRecord?> GetTenantAsync(string tenantId, CancellationToken ct = default)
     {
         var tenants = await storage.TableAsync(TenantsTable, ct);
