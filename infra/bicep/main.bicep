@@ -422,15 +422,13 @@ module roles 'modules/roles.bicep' = {
 }
 
 // Plain (non-secret) Warden settings of the app; empty values are left out by the module.
-// WARDEN_TABLES_ENDPOINT is what the tables store opens (as AZURE_CLIENT_ID, set by the module); it is harmless when
-// WARDEN-STORE holds a PostgreSQL URI. WARDEN_DATA_DIR: Flex Consumption runs the app from its package, mounted
-// read-only, so the instance-local SQLite file (what each instance keeps for itself) goes under /tmp, which is
-// writable and lives as long as the instance.
+// WARDEN_TABLES_ENDPOINT is what the tables store opens (as AZURE_CLIENT_ID, set by the module). The run side (runs,
+// timeline, approvals, usage) lives there whatever WARDEN-STORE says, beside the Durable task hub: no instance keeps a
+// database on its own disk, so no WARDEN_DATA_DIR is set.
 var wardenSettings = {
   SECRET_BACKEND: sensitiveSettingsBackend
   KEY_VAULT_URI: keyVault.outputs.uri
   WARDEN_TABLES_ENDPOINT: storage.outputs.tableEndpoint
-  WARDEN_DATA_DIR: '/tmp/warden'
   POSTGRES_HOST: deployPostgres ? postgres!.outputs.host : ''
   POSTGRES_DATABASE: deployPostgres ? postgres!.outputs.databaseName : ''
   OPENAI_BASE_URL: openAiBaseUrl

@@ -30,23 +30,29 @@ internal sealed class DurableTaskHub : IAsyncDisposable
     private readonly AzureStorageOrchestrationService _service;
     private readonly TaskHubWorker _worker;
 
-    private DurableTaskHub(AzureStorageOrchestrationService service, TaskHubWorker worker, CoreDurableTaskClient client, string name)
+    private readonly bool _ownsHub;
+
+    private DurableTaskHub(AzureStorageOrchestrationService service, TaskHubWorker worker, CoreDurableTaskClient client, string name, bool ownsHub)
     {
         _service = service;
         _worker = worker;
         Client = client;
         Name = name;
+        _ownsHub = ownsHub;
     }
 
     public CoreDurableTaskClient Client { get; }
 
     public string Name { get; }
 
-    /// <summary>Starts a worker on a fresh task hub of the account; <paramref name="services"/> resolves the activities.</summary>
-    public static async Task<DurableTaskHub> StartAsync(string storageConnectionString, IServiceProvider services, ILoggerFactory? logging = null)
+    /// <summary>
+    /// Starts a worker on a task hub of the account (a fresh one unless <paramref name="join"/> names one another
+    /// instance started: two instances of one app); <paramref name="services"/> resolves the activities.
+    /// </summary>
+    public static async Task<DurableTaskHub> StartAsync(string storageConnectionString, IServiceProvider services, string? join = null, ILoggerFactory? logging = null)
     {
         logging ??= NullLoggerFactory.Instance;
-        var name = "wt" + Guid.NewGuid().ToString("N")[..12];
+        var name = join ?? "wt" + Guid.NewGuid().ToString("N")[..12];
         var settings = new AzureStorageOrchestrationServiceSettings
         {
             StorageAccountClientProvider = new StorageAccountClientProvider(storageConnectionString),
@@ -82,14 +88,17 @@ internal sealed class DurableTaskHub : IAsyncDisposable
 
         var queries = ((IEntityOrchestrationService)service).EntityBackendQueries
             ?? throw new InvalidOperationException("the Azure Storage backend answered no entity queries: is UseSeparateQueueForEntityWorkItems on?");
-        return new DurableTaskHub(service, worker, new CoreDurableTaskClient(service, queries), name);
+        return new DurableTaskHub(service, worker, new CoreDurableTaskClient(service, queries), name, ownsHub: join is null);
     }
 
     public async ValueTask DisposeAsync()
     {
         await _worker.StopAsync(isForced: true);
         _worker.Dispose();
-        await _service.DeleteAsync();
+        if (_ownsHub)
+        {
+            await _service.DeleteAsync();
+        }
     }
 
     /// <summary>Entity names are case-insensitive in Durable and stored lower-case, which is how work items name them.</summary>

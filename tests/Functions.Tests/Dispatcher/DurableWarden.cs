@@ -31,6 +31,9 @@ internal sealed class DurableWarden : IAsyncDisposable
 
     public DurableTaskHub Hub { get; }
 
+    /// <summary>The WARDEN_TABLES_PREFIX of this app's tables.</summary>
+    public required string Tables { get; init; }
+
     public IServiceProvider Services => _services;
 
     /// <summary>The engine with this hub's client bound, as an HTTP trigger binds its [DurableClient] before calling a handler.</summary>
@@ -58,14 +61,17 @@ internal sealed class DurableWarden : IAsyncDisposable
 
     public IUsageStore Usage => _services.GetRequiredService<IUsageStore>();
 
-    public static async Task<DurableWarden> StartAsync(string storageConnectionString, IReadOnlyDictionary<string, string?>? settings = null)
+    /// <param name="join">Another instance of the same app: this one shares its task hub and its tables.</param>
+    public static async Task<DurableWarden> StartAsync(string storageConnectionString, IReadOnlyDictionary<string, string?>? settings = null, DurableWarden? join = null)
     {
+        var tables = join?.Tables ?? "d" + Guid.NewGuid().ToString("N")[..12];
         var dataDirectory = Path.Combine(Path.GetTempPath(), "warden-durable-" + Guid.NewGuid().ToString("N")[..12]);
         var values = new Dictionary<string, string?>(StringComparer.Ordinal)
         {
             ["AzureWebJobsStorage"] = storageConnectionString,
             ["WARDEN_DATA_DIR"] = dataDirectory,
             ["WARDEN_BOOTSTRAP_API_KEY"] = "test-admin-key",
+            ["WARDEN_TABLES_PREFIX"] = tables,
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
@@ -84,8 +90,8 @@ internal sealed class DurableWarden : IAsyncDisposable
             await host.StartAsync(CancellationToken.None);
         }
 
-        var hub = await DurableTaskHub.StartAsync(storageConnectionString, services);
-        return new DurableWarden(services, hosts, hub, dataDirectory);
+        var hub = await DurableTaskHub.StartAsync(storageConnectionString, services, join?.Hub.Name);
+        return new DurableWarden(services, hosts, hub, dataDirectory) { Tables = tables };
     }
 
     public async Task<long> UploadAsync(string yaml, string tenant = "demo")

@@ -131,6 +131,14 @@ public sealed class PostgresStoreEngineTests(PostgresServer server)
         // Assert
         (row.Seq, row.Actor, row.Target).ShouldBe((1L, "system", "openai:gpt-4o"));
         row.At.ShouldBe(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+
+        // The forwarder appends, then deletes the outbox row: the delete may land just after the row shows.
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (warden.Scalar<long>("SELECT COUNT(*) FROM audit_outbox") > 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
+
         warden.Scalar<long>("SELECT COUNT(*) FROM audit_outbox").ShouldBe(0);
     }
 }

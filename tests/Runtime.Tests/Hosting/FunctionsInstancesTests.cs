@@ -23,6 +23,9 @@ public sealed class FunctionsInstancesTests(AzuriteServer azurite) : IDisposable
 {
     private const string Key = "wdn_instances_key";
 
+    /// <summary>The app's tables: both instances open the same ones, apart from other tests'.</summary>
+    private readonly string _tables = "i" + Guid.NewGuid().ToString("N")[..12];
+
     public void Dispose() => Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
 
     [Fact]
@@ -79,7 +82,7 @@ public sealed class FunctionsInstancesTests(AzuriteServer azurite) : IDisposable
     /// <summary>One instance: its own data directory (its tenant store has the same bootstrap key), the shared account.</summary>
     private async Task<ServiceProvider> StartAsync()
     {
-        var provider = WardenRuntimeServicesTests.Build(azurite, TestWarden.NewDataDirectory(), ("WARDEN_BOOTSTRAP_API_KEY", Key));
+        var provider = WardenRuntimeServicesTests.Build(azurite, TestWarden.NewDataDirectory(), ("WARDEN_BOOTSTRAP_API_KEY", Key), ("WARDEN_TABLES_PREFIX", _tables));
         await provider.GetServices<IHostedService>().OfType<TenantBootstrapService>().Single().StartAsync(CancellationToken.None);
         return provider;
     }

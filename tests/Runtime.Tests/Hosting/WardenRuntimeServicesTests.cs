@@ -32,13 +32,18 @@ public sealed class WardenRuntimeServicesTests(AzuriteServer azurite) : IDisposa
         var configuration = new ConfigurationBuilder()
             .AddInMemoryCollection(settings.Select(s => new KeyValuePair<string, string?>(s.Key, s.Value))
                 .Append(new("WARDEN_DATA_DIR", dataDirectory))
-                .Append(new("AzureWebJobsStorage", azurite.ConnectionString)))
+                .Append(new("AzureWebJobsStorage", azurite.ConnectionString))
+                .Concat(settings.Any(s => s.Key == "WARDEN_TABLES_PREFIX") ? [] : [new("WARDEN_TABLES_PREFIX", TablesPrefix(dataDirectory))]))
             .Build();
         var services = new ServiceCollection().AddLogging(b => b.SetMinimumLevel(LogLevel.Warning)).AddWardenRuntime(configuration);
         services.AddSingleton<IRunEngine, NoEngine>();
         services.AddSingleton<IGuardrailAdmin, NoEngine>();
         return services.BuildServiceProvider();
     }
+
+    /// <summary>One instance's tables: the same for every provider on one data directory (instances of one app in a test).</summary>
+    internal static string TablesPrefix(string dataDirectory) =>
+        "t" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(dataDirectory)))[..12];
 
     private ServiceProvider Build(params (string Key, string Value)[] settings) => Build(azurite, _dir, settings);
 

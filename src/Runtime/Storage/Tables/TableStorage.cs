@@ -25,7 +25,7 @@ public sealed class TableStorage
         Prefix = TablePrefix + (prefix ?? string.Empty);
     }
 
-    /// <summary>The table-name prefix: <c>warden</c>, plus an optional suffix that lets tests share one account.</summary>
+    /// <summary>The table-name prefix: <c>warden</c>, plus WARDEN_TABLES_PREFIX when set (several deployments, or test runs, in one account).</summary>
     public string Prefix { get; }
 
     /// <summary>The account and its table endpoint, for start-up messages: never a key.</summary>
@@ -59,31 +59,41 @@ public sealed class TableStorage
     {
         ArgumentNullException.ThrowIfNull(read);
         string? Value(string name) => read(name) is { Length: > 0 } v ? v.Trim() : null;
-
-        if (Value("WARDEN_TABLES_CONNECTION_STRING") is { } connection)
+        var prefix = Value("WARDEN_TABLES_PREFIX");
+        if (prefix is not null && (prefix.Length > 20 || !prefix.All(char.IsAsciiLetterOrDigit)))
         {
-            return new TableStorage(FromConnectionString(connection, "WARDEN_TABLES_CONNECTION_STRING"));
+            throw new ConfigurationException($"WARDEN_TABLES_PREFIX must be up to 20 letters and digits, not '{prefix}'");
         }
 
-        if (Value("WARDEN_TABLES_ENDPOINT") is { } endpoint)
+        return new TableStorage(Service(Value, credential), prefix?.ToLowerInvariant());
+    }
+
+    private static TableServiceClient Service(Func<string, string?> value, TokenCredential? credential)
+    {
+        if (value("WARDEN_TABLES_CONNECTION_STRING") is { } connection)
         {
-            return new TableStorage(new TableServiceClient(Endpoint(endpoint, "WARDEN_TABLES_ENDPOINT"), credential ?? Credential(Value("AZURE_CLIENT_ID"))));
+            return FromConnectionString(connection, "WARDEN_TABLES_CONNECTION_STRING");
         }
 
-        if (Value("AzureWebJobsStorage") is { } webJobs)
+        if (value("WARDEN_TABLES_ENDPOINT") is { } endpoint)
         {
-            return new TableStorage(FromConnectionString(webJobs, "AzureWebJobsStorage"));
+            return new TableServiceClient(Endpoint(endpoint, "WARDEN_TABLES_ENDPOINT"), credential ?? Credential(value("AZURE_CLIENT_ID")));
         }
 
-        var clientId = Value("AzureWebJobsStorage__clientId") ?? Value("AZURE_CLIENT_ID");
-        if (Value("AzureWebJobsStorage__tableServiceUri") is { } tableUri)
+        if (value("AzureWebJobsStorage") is { } webJobs)
         {
-            return new TableStorage(new TableServiceClient(Endpoint(tableUri, "AzureWebJobsStorage__tableServiceUri"), credential ?? Credential(clientId)));
+            return FromConnectionString(webJobs, "AzureWebJobsStorage");
         }
 
-        if (Value("AzureWebJobsStorage__accountName") is { } account)
+        var clientId = value("AzureWebJobsStorage__clientId") ?? value("AZURE_CLIENT_ID");
+        if (value("AzureWebJobsStorage__tableServiceUri") is { } tableUri)
         {
-            return new TableStorage(new TableServiceClient(Endpoint($"https://{account}.table.core.windows.net", "AzureWebJobsStorage__accountName"), credential ?? Credential(clientId)));
+            return new TableServiceClient(Endpoint(tableUri, "AzureWebJobsStorage__tableServiceUri"), credential ?? Credential(clientId));
+        }
+
+        if (value("AzureWebJobsStorage__accountName") is { } account)
+        {
+            return new TableServiceClient(Endpoint($"https://{account}.table.core.windows.net", "AzureWebJobsStorage__accountName"), credential ?? Credential(clientId));
         }
 
         throw new ConfigurationException(

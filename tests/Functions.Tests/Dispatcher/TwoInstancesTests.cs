@@ -1,0 +1,147 @@
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.Abstractions;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Shouldly;
+using Warden.Functions.Http;
+using Warden.Functions.Tests.Engines;
+using Warden.Runtime.Tests.Support;
+using Xunit;
+
+namespace Warden.Functions.Tests.Dispatcher;
+
+/// <summary>
+/// Two instances of the Functions app (each its own container, disk and Durable worker) on one storage account and
+/// task hub, as Flex Consumption scales out: a run started through one instance's HTTP trigger is read, streamed,
+/// approved and controlled through the other's, because nothing it needs lives on one instance.
+/// </summary>
+[Collection(AzuriteServer.Collection)]
+public sealed class TwoInstancesTests(AzuriteServer azurite)
+{
+    private const string ApiKey = "test-admin-key";
+
+    [Fact]
+    public async Task Run_StartedThroughOneInstance_IsReadStreamedApprovedAndControlledThroughAnother()
+    {
+        await using var first = await DurableWarden.StartAsync(azurite.ConnectionString);
+        await using var second = await DurableWarden.StartAsync(azurite.ConnectionString, join: first);
+
+        // Instance one: upload the graph and start a gated run.
+        var (uploaded, _) = await CallAsync(first, (t, r, c) => t.CreateGraph(r, c), "POST", "/api/v1/graphs", Scenarios.Gate("1h", "fail"), "application/yaml");
+        var (started, start) = await CallAsync(first, (t, r, c) => t.StartRun(r, c, "gate"), "POST", "/api/v1/graphs/gate/runs", """{"input":{"task":"ship"}}""");
+        var runId = Json(start).GetProperty("run_id").GetString()!;
+
+        // Instance two: find the approval, decide it, read the finished run and stream its timeline.
+        var approvalId = await EventuallyAsync(async () =>
+        {
+            var (_, body) = await CallAsync(second, (t, r, c) => t.ListRunApprovals(r, c, runId), "GET", $"/api/v1/runs/{runId}/approvals");
+            return Json(body).GetProperty("items").EnumerateArray().FirstOrDefault(a => a.GetProperty("status").GetString() == "pending") is { ValueKind: JsonValueKind.Object } pending
+                ? pending.GetProperty("id").GetString()
+                : null;
+        });
+        var (decided, _) = await CallAsync(second, (t, r, c) => t.DecideApproval(r, c, approvalId), "POST", $"/api/v1/approvals/{approvalId}/decision", """{"decision":"approve","comment":"ok"}""");
+        var finished = await EventuallyAsync(async () =>
+        {
+            var (_, body) = await CallAsync(second, (t, r, c) => t.GetRun(r, c, runId), "GET", $"/api/v1/runs/{runId}");
+            return Json(body).GetProperty("status").GetString() == "completed" ? body : null;
+        });
+        var (streamed, stream) = await CallAsync(second, (t, r, c) => t.StreamRun(r, c, runId), "GET", $"/api/v1/runs/{runId}/stream");
+        var (again, secondDecision) = await CallAsync(first, (t, r, c) => t.DecideApproval(r, c, approvalId), "POST", $"/api/v1/approvals/{approvalId}/decision", """{"decision":"reject"}""");
+
+        uploaded.ShouldBe(StatusCodes.Status201Created);
+        started.ShouldBeOneOf(StatusCodes.Status200OK, StatusCodes.Status202Accepted);
+        decided.ShouldBe(StatusCodes.Status200OK);
+        Json(finished).GetProperty("output").GetString().ShouldNotBeNullOrWhiteSpace();
+        streamed.ShouldBe(StatusCodes.Status200OK);
+        stream.ShouldContain("event: approval.approved");
+        stream.ShouldContain("event: run.completed");
+        again.ShouldBe(StatusCodes.Status409Conflict);
+        Json(secondDecision).GetProperty("error_code").GetString().ShouldNotBeNullOrWhiteSpace();
+    }
+
+    [Fact]
+    public async Task Run_StartedThroughOneInstance_PausedAndResumedThroughAnother()
+    {
+        await using var first = await DurableWarden.StartAsync(azurite.ConnectionString);
+        await using var second = await DurableWarden.StartAsync(azurite.ConnectionString, join: first);
+        await CallAsync(first, (t, r, c) => t.CreateGraph(r, c), "POST", "/api/v1/graphs", Scenarios.SlowFirst(latencyMs: 1500), "application/yaml");
+        var (_, start) = await CallAsync(first, (t, r, c) => t.StartRun(r, c, "slow-first"), "POST", "/api/v1/graphs/slow-first/runs", """{"input":{"task":"ship"}}""");
+        var runId = Json(start).GetProperty("run_id").GetString()!;
+
+        var (paused, _) = await CallAsync(second, (t, r, c) => t.ControlRun(r, c, runId), "POST", $"/api/v1/runs/{runId}/control", """{"action":"pause","comment":"check the input"}""");
+        await EventuallyAsync(async () =>
+        {
+            var (_, body) = await CallAsync(first, (t, r, c) => t.GetRun(r, c, runId), "GET", $"/api/v1/runs/{runId}");
+            return Json(body).GetProperty("status").GetString() == "paused" ? body : null;
+        });
+        var (resumed, _) = await CallAsync(second, (t, r, c) => t.ControlRun(r, c, runId), "POST", $"/api/v1/runs/{runId}/control", """{"action":"resume"}""");
+        var finished = await EventuallyAsync(async () =>
+        {
+            var (_, body) = await CallAsync(first, (t, r, c) => t.GetRun(r, c, runId), "GET", $"/api/v1/runs/{runId}");
+            return Json(body).GetProperty("status").GetString() == "completed" ? body : null;
+        });
+        var (_, events) = await CallAsync(second, (t, r, c) => t.ListRunEvents(r, c, runId), "GET", $"/api/v1/runs/{runId}/events");
+
+        paused.ShouldBe(StatusCodes.Status200OK);
+        resumed.ShouldBe(StatusCodes.Status200OK);
+        Json(finished).GetProperty("status").GetString().ShouldBe("completed");
+        var types = Json(events).GetProperty("items").EnumerateArray().Select(e => e.GetProperty("type").GetString()).ToList();
+        types.ShouldContain("run.paused");
+        types.IndexOf("run.resumed").ShouldBeLessThan(types.LastIndexOf("node.started"));
+    }
+
+    private static JsonElement Json(string body)
+    {
+        using var doc = JsonDocument.Parse(body);
+        return doc.RootElement.Clone();
+    }
+
+    /// <summary>Calls one HTTP trigger of an instance as the Functions host would: its request, its [DurableClient], its services.</summary>
+    private static async Task<(int Status, string Body)> CallAsync(
+        DurableWarden instance,
+        Func<ApiTriggers, HttpRequest, Microsoft.DurableTask.Client.DurableTaskClient, Task<IActionResult>> trigger,
+        string method,
+        string path,
+        string? body = null,
+        string contentType = "application/json")
+    {
+        var http = new DefaultHttpContext { RequestServices = instance.Services };
+        http.Request.Method = method;
+        http.Request.Path = path;
+        http.Request.Headers["X-API-Key"] = ApiKey;
+        if (body is not null)
+        {
+            var bytes = Encoding.UTF8.GetBytes(body);
+            http.Request.Body = new MemoryStream(bytes);
+            http.Request.ContentType = contentType;
+            http.Request.ContentLength = bytes.Length;
+        }
+
+        using var response = new MemoryStream();
+        http.Response.Body = response;
+        var triggers = ActivatorUtilities.CreateInstance<ApiTriggers>(instance.Services);
+        var result = await trigger(triggers, http.Request, instance.Hub.Client);
+        await result.ExecuteResultAsync(new ActionContext(http, new RouteData(), new ActionDescriptor()));
+        return (http.Response.StatusCode, Encoding.UTF8.GetString(response.ToArray()));
+    }
+
+    private static async Task<T> EventuallyAsync<T>(Func<Task<T?>> probe)
+        where T : class
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (await probe() is { } found)
+            {
+                return found;
+            }
+
+            await Task.Delay(200);
+        }
+
+        throw new TimeoutException("the other instance never saw the expected state");
+    }
+}
