@@ -70,7 +70,18 @@ public sealed class DurableRunEngine(
             return new SignalResult(SignalStatus.Rejected, state.Status, decision.Rejection);
         }
 
-        await DurableClientScope.Current.RaiseEventAsync(runId, RunGraph.SignalEvent, signal, ct);
+        // An event raised on an instance the backend has not started yet can be dropped (the Azure Storage provider
+        // discards messages for an instance it does not know), and a run's row exists a moment before its orchestration:
+        // a signal right after the start waits for the orchestration to be there.
+        var client = DurableClientScope.Current;
+        if ((await client.GetInstanceAsync(runId, false, ct))?.RuntimeStatus is null or OrchestrationRuntimeStatus.Pending)
+        {
+            using var started = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            started.CancelAfter(StartWait);
+            await client.WaitForInstanceStartAsync(runId, false, started.Token);
+        }
+
+        await client.RaiseEventAsync(runId, RunGraph.SignalEvent, signal, ct);
         return new SignalResult(SignalStatus.Applied, decision.State.Status);
     }
 
@@ -121,6 +132,9 @@ public sealed class DurableRunEngine(
     /// <summary>The orchestration's runtime status, or null when there is no such instance.</summary>
     public static async Task<OrchestrationRuntimeStatus?> GetInstanceStatusAsync(string runId, CancellationToken ct = default) =>
         (await DurableClientScope.Current.GetInstanceAsync(runId, false, ct))?.RuntimeStatus;
+
+    /// <summary>How long a signal waits for a just-started run's orchestration to exist before it gives up.</summary>
+    private static readonly TimeSpan StartWait = TimeSpan.FromSeconds(30);
 
     private static string NewRunId() => "run_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(10));
 }

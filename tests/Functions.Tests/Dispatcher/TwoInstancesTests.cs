@@ -39,14 +39,14 @@ public sealed class TwoInstancesTests(AzuriteServer azurite)
         {
             var (_, body) = await CallAsync(second, (t, r, c) => t.ListRunApprovals(r, c, runId), "GET", $"/api/v1/runs/{runId}/approvals");
             return Json(body).GetProperty("items").EnumerateArray().FirstOrDefault(a => a.GetProperty("status").GetString() == "pending") is { ValueKind: JsonValueKind.Object } pending
-                ? pending.GetProperty("id").GetString()
+                ? pending.GetProperty("approval_id").GetString()
                 : null;
         });
         var (decided, _) = await CallAsync(second, (t, r, c) => t.DecideApproval(r, c, approvalId), "POST", $"/api/v1/approvals/{approvalId}/decision", """{"decision":"approve","comment":"ok"}""");
         var finished = await EventuallyAsync(async () =>
         {
             var (_, body) = await CallAsync(second, (t, r, c) => t.GetRun(r, c, runId), "GET", $"/api/v1/runs/{runId}");
-            return Json(body).GetProperty("status").GetString() == "completed" ? body : null;
+            return Status(body) == "completed" ? body : null;
         });
         var (streamed, stream) = await CallAsync(second, (t, r, c) => t.StreamRun(r, c, runId), "GET", $"/api/v1/runs/{runId}/stream");
         var (again, secondDecision) = await CallAsync(first, (t, r, c) => t.DecideApproval(r, c, approvalId), "POST", $"/api/v1/approvals/{approvalId}/decision", """{"decision":"reject"}""");
@@ -75,13 +75,13 @@ public sealed class TwoInstancesTests(AzuriteServer azurite)
         await EventuallyAsync(async () =>
         {
             var (_, body) = await CallAsync(first, (t, r, c) => t.GetRun(r, c, runId), "GET", $"/api/v1/runs/{runId}");
-            return Json(body).GetProperty("status").GetString() == "paused" ? body : null;
+            return Status(body) == "paused" ? body : null;
         });
         var (resumed, _) = await CallAsync(second, (t, r, c) => t.ControlRun(r, c, runId), "POST", $"/api/v1/runs/{runId}/control", """{"action":"resume"}""");
         var finished = await EventuallyAsync(async () =>
         {
             var (_, body) = await CallAsync(first, (t, r, c) => t.GetRun(r, c, runId), "GET", $"/api/v1/runs/{runId}");
-            return Json(body).GetProperty("status").GetString() == "completed" ? body : null;
+            return Status(body) == "completed" ? body : null;
         });
         var (_, events) = await CallAsync(second, (t, r, c) => t.ListRunEvents(r, c, runId), "GET", $"/api/v1/runs/{runId}/events");
 
@@ -98,6 +98,10 @@ public sealed class TwoInstancesTests(AzuriteServer azurite)
         using var doc = JsonDocument.Parse(body);
         return doc.RootElement.Clone();
     }
+
+    /// <summary>A run's status from GET /runs/{id}; an error body fails the test with its error_code and message.</summary>
+    private static string Status(string body) =>
+        Json(body).TryGetProperty("status", out var status) ? status.GetString()! : throw new ShouldAssertException($"GET run answered {body}");
 
     /// <summary>Calls one HTTP trigger of an instance as the Functions host would: its request, its [DurableClient], its services.</summary>
     private static async Task<(int Status, string Body)> CallAsync(
