@@ -27,7 +27,9 @@ public sealed record RunGraphInput(
 /// <summary>What one execution hands the next when it continues as new. It only does so with no step in flight.</summary>
 /// <param name="Decisions">Decisions that changed the run so far: the run row's version in the store.</param>
 /// <param name="Events">Timeline entries written so far: the next entry's sequence number is one more.</param>
-public sealed record RunCarryOver(RunState State, long Decisions, long Events, IReadOnlyList<PendingTimer> Timers);
+/// <param name="Dispatch">Steps the last decisions started but this execution left to the next one to schedule (a run
+/// with a step always in flight, such as a chain, could otherwise never continue as new). Added in schema 1; null before.</param>
+public sealed record RunCarryOver(RunState State, long Decisions, long Events, IReadOnlyList<PendingTimer> Timers, IReadOnlyList<NodeInvocation>? Dispatch = null);
 
 public sealed record PendingTimer(string Tag, DateTimeOffset Due);
 

@@ -25,6 +25,9 @@ internal sealed class RunGraphLoop
     private readonly EntityGuardrails _guardrails;
     private readonly Dictionary<Task<NodeResult>, NodeInvocation> _running = [];
     private readonly Dictionary<string, ScheduledTimer> _timers = new(StringComparer.Ordinal);
+
+    /// <summary>Steps decided after this execution's share of decisions was used up: the next execution schedules them.</summary>
+    private readonly List<NodeInvocation> _deferred = [];
     private Task<SignalReceived>? _signal;
     private RunState _state;
     private long _decisions;
@@ -50,6 +53,11 @@ internal sealed class RunGraphLoop
             {
                 Schedule(timer.Tag, timer.Due);
             }
+
+            foreach (var invocation in carried.Dispatch ?? [])
+            {
+                Dispatch(invocation);
+            }
         }
         else
         {
@@ -68,7 +76,7 @@ internal sealed class RunGraphLoop
             {
                 var timers = _timers.Select(t => new PendingTimer(t.Key, t.Value.Due)).ToList();
                 CancelTimers();
-                _context.ContinueAsNew(_input with { CarryOver = new RunCarryOver(_state, _decisions, _events, timers) });
+                _context.ContinueAsNew(_input with { CarryOver = new RunCarryOver(_state, _decisions, _events, timers, [.. _deferred]) });
                 return Result();
             }
 
@@ -146,12 +154,17 @@ internal sealed class RunGraphLoop
         {
             switch (command)
             {
-                case ExecuteNode e:
-                    // No Durable retry policy: the decider owns retries and backoff, so a failed attempt comes back as NodeFailed.
-                    _running.Add(_context.CallActivityAsync<NodeResult>(nameof(ExecuteNodeActivity), e.Invocation), e.Invocation);
+                case ExecuteNode e when _appliedHere >= _input.DecisionsPerExecution:
+                    // This execution has applied its share: the step starts in the next one, so this one can end.
+                    _deferred.Add(e.Invocation);
                     break;
-                case CancelNode:
+                case ExecuteNode e:
+                    Dispatch(e.Invocation);
+                    break;
+                case CancelNode c:
                     // An activity cannot be recalled. Its late result is stale to the decider, which still records its cost.
+                    // A step not yet scheduled is simply not scheduled.
+                    _deferred.RemoveAll(i => i.NodeId == c.NodeId && i.Visit == c.Visit && i.Attempt == c.Attempt);
                     break;
                 case StartTimer t:
                     Schedule(t.Tag, t.Due);
@@ -196,6 +209,10 @@ internal sealed class RunGraphLoop
             }
         }
     }
+
+    /// <summary>No Durable retry policy: the decider owns retries and backoff, so a failed attempt comes back as NodeFailed.</summary>
+    private void Dispatch(NodeInvocation invocation) =>
+        _running.Add(_context.CallActivityAsync<NodeResult>(nameof(ExecuteNodeActivity), invocation), invocation);
 
     private void Schedule(string tag, DateTimeOffset due)
     {

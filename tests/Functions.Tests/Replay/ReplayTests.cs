@@ -115,7 +115,7 @@ public sealed class ReplayTests(AzuriteServer azurite)
                     "diamond" => Scenarios.Diamond,
                     "flaky" => Scenarios.Flaky(failFirst: 2, maxAttempts: 3),
                     "pricey" => Scenarios.Pricey(maxCostUsd: "0.00095"),
-                    "chain" => Scenarios.Chain(40),
+                    "chain" => Scenarios.Chain(80), // two executions: the recorded one starts from the state the first carried over
                     _ => throw new ArgumentOutOfRangeException(nameof(scenario), scenario, "no such scenario"),
                 };
                 var run = await host.RunToEndAsync(yaml);
