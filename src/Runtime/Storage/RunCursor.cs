@@ -8,6 +8,19 @@ internal static class RunCursor
     public static string Encode(string createdAt, string id) =>
         Convert.ToBase64String(Encoding.UTF8.GetBytes($"{createdAt}|{id}")).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
+    /// <summary>A page of runs read with one row more than <paramref name="limit"/>: that row, if there, says a next page exists.</summary>
+    public static Page<RunRecord> Page(List<RunRecord> rows, int limit)
+    {
+        string? next = null;
+        if (rows.Count > limit)
+        {
+            rows.RemoveAt(rows.Count - 1);
+            next = Encode(rows[^1].CreatedAt, rows[^1].Id);
+        }
+
+        return new Page<RunRecord>(rows, next);
+    }
+
     public static bool TryDecode(string? cursor, out string createdAt, out string id)
     {
         createdAt = id = string.Empty;

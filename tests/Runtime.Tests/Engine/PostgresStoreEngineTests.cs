@@ -37,23 +37,6 @@ public sealed class PostgresStoreEngineTests(PostgresServer server)
         return (await warden.Runs.ListApprovalsAsync("demo", runId, "pending")).Single();
     }
 
-    /// <summary>Waits (bounded) for the forwarder to bring the engine's row into the chain.</summary>
-    private static async Task<Core.Audit.AuditEntry> AuditRowAsync(TestWarden warden, string action)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (DateTime.UtcNow < deadline)
-        {
-            if ((await warden.Audit.QueryAsync("demo", new AuditQuery(Action: action))).Items.SingleOrDefault() is { } row)
-            {
-                return row;
-            }
-
-            await Task.Delay(50);
-        }
-
-        throw new TimeoutException($"no '{action}' row reached the PostgreSQL audit chain");
-    }
-
     [Fact]
     public async Task Run_WriteToolNeedingApproval_ToolAndGraphFromPostgresAndApprovalAuditedThere()
     {
@@ -71,7 +54,7 @@ public sealed class PostgresStoreEngineTests(PostgresServer server)
         var approval = await PendingApprovalAsync(warden, runId);
         await warden.Engine.SignalAsync("demo", runId, new SignalReceived(SignalKind.Approve, "reviewer:key_r", approval.Id, "fine"));
         var run = await warden.WaitForEndAsync(runId);
-        var audited = await AuditRowAsync(warden, "approval.approved");
+        var audited = await warden.WaitForAuditRowAsync("approval.approved");
 
         // Assert
         approval.Message.ShouldContain("crm.update"); // the write class came from the PostgreSQL catalog
@@ -107,7 +90,7 @@ public sealed class PostgresStoreEngineTests(PostgresServer server)
         // Assert
         signal.Status.ShouldBe(SignalStatus.Applied);
         run.Status.ShouldBe("completed");
-        (await AuditRowAsync(second, "approval.approved")).Target.ShouldBe(approval.Id);
+        (await second.WaitForAuditRowAsync("approval.approved")).Target.ShouldBe(approval.Id);
     }
 
     [Fact]
@@ -126,7 +109,7 @@ public sealed class PostgresStoreEngineTests(PostgresServer server)
 
         // Act
         await using var warden = await TestWarden.StartAsync(dir, configure: onDatabase);
-        var row = await AuditRowAsync(warden, "breaker.opened");
+        var row = await warden.WaitForAuditRowAsync("breaker.opened");
 
         // Assert
         (row.Seq, row.Actor, row.Target).ShouldBe((1L, "system", "openai:gpt-4o"));

@@ -22,23 +22,6 @@ public sealed class TablesStoreEngineTests(AzuriteServer azurite)
         return settings => settings.Tables = new TableStorage(new TableServiceClient(azurite.ConnectionString), prefix);
     }
 
-    /// <summary>Waits (bounded) for the forwarder to bring the engine's row into the chain.</summary>
-    private static async Task<Core.Audit.AuditEntry> AuditRowAsync(TestWarden warden, string action)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (DateTime.UtcNow < deadline)
-        {
-            if ((await warden.Audit.QueryAsync("demo", new AuditQuery(Action: action))).Items.SingleOrDefault() is { } row)
-            {
-                return row;
-            }
-
-            await Task.Delay(50);
-        }
-
-        throw new TimeoutException($"no '{action}' row reached the Table Storage audit chain");
-    }
-
     [Fact]
     public async Task Run_ApprovalGate_GraphFromTablesAndApprovalAuditedThere()
     {
@@ -54,7 +37,7 @@ public sealed class TablesStoreEngineTests(AzuriteServer azurite)
         var approval = (await warden.Runs.ListApprovalsAsync("demo", runId, "pending")).Single();
         await warden.Engine.SignalAsync("demo", runId, new SignalReceived(SignalKind.Approve, "reviewer:key_r", approval.Id, "fine"));
         var run = await warden.WaitForEndAsync(runId);
-        var audited = await AuditRowAsync(warden, "approval.approved");
+        var audited = await warden.WaitForAuditRowAsync("approval.approved");
 
         // Assert
         run.Status.ShouldBe("completed");
@@ -80,7 +63,7 @@ public sealed class TablesStoreEngineTests(AzuriteServer azurite)
 
         // Act
         await using var warden = await TestWarden.StartAsync(dir, configure: OnNewPrefix());
-        var row = await AuditRowAsync(warden, "breaker.opened");
+        var row = await warden.WaitForAuditRowAsync("breaker.opened");
 
         // Assert
         (row.Seq, row.Actor, row.Target).ShouldBe((1L, "system", "openai:gpt-4o"));

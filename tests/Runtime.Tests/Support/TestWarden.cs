@@ -125,6 +125,23 @@ public sealed class TestWarden : IAsyncDisposable
     public Task<RunRecord> WaitForEndAsync(string runId, string tenant = "demo") =>
         WaitForAsync(runId, r => r.Status is "completed" or "failed" or "stopped", tenant);
 
+    /// <summary>Waits (bounded) for the one audit row of <paramref name="action"/>: engine rows reach a shared chain through the forwarder.</summary>
+    public async Task<Core.Audit.AuditEntry> WaitForAuditRowAsync(string action, string tenant = "demo")
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (DateTime.UtcNow < deadline)
+        {
+            if ((await Audit.QueryAsync(tenant, new AuditQuery(Action: action))).Items.SingleOrDefault() is { } row)
+            {
+                return row;
+            }
+
+            await Task.Delay(50);
+        }
+
+        throw new TimeoutException($"no '{action}' row reached the audit chain");
+    }
+
     public async Task<IReadOnlyList<RunEventRecord>> EventsAsync(string runId, string tenant = "demo") =>
         await Runs.ListEventsAsync(tenant, runId, 0, 10_000);
 

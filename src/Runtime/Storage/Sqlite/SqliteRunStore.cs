@@ -63,14 +63,7 @@ public sealed class SqliteRunStore(SqliteDatabase db) : IRunStore
         sql.Append(" ORDER BY created_at DESC, id DESC LIMIT @limit");
         await using var connection = db.Open();
         var rows = (await connection.QueryAsync<RunRecord>(sql.ToString(), args)).AsList();
-        string? next = null;
-        if (rows.Count > query.Limit)
-        {
-            rows.RemoveAt(rows.Count - 1);
-            next = RunCursor.Encode(rows[^1].CreatedAt, rows[^1].Id);
-        }
-
-        return new Page<RunRecord>(rows, next);
+        return RunCursor.Page(rows, query.Limit);
     }
 
     public async Task<IReadOnlyList<RunEventRecord>> ListEventsAsync(string tenantId, string runId, long afterSeq, int limit, CancellationToken ct = default)

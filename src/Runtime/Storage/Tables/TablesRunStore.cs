@@ -43,14 +43,7 @@ public sealed class TablesRunStore(TableStorage storage) : IRunStore
             }
         }
 
-        string? next = null;
-        if (rows.Count > query.Limit)
-        {
-            rows.RemoveAt(rows.Count - 1);
-            next = RunCursor.Encode(rows[^1].CreatedAt, rows[^1].Id);
-        }
-
-        return new Page<RunRecord>(rows, next);
+        return RunCursor.Page(rows, query.Limit);
     }
 
     public async Task<IReadOnlyList<RunEventRecord>> ListEventsAsync(string tenantId, string runId, long afterSeq, int limit, CancellationToken ct = default)
