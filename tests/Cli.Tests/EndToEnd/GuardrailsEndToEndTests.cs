@@ -79,6 +79,7 @@ public sealed class GuardrailsEndToEndTests
         HttpResponseMessage? last = null;
         var statuses = new List<HttpStatusCode>();
 
+        await RateWindow.StartWithRoomAsync(TimeSpan.FromSeconds(40));
         for (var i = 0; i < 101; i++)
         {
             last?.Dispose();

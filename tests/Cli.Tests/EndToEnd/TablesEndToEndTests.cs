@@ -92,6 +92,7 @@ public sealed class TablesEndToEndTests(AzuriteServer azurite)
         HttpResponseMessage? last = null;
 
         // Act: requests alternate between the two processes
+        await RateWindow.StartWithRoomAsync(TimeSpan.FromSeconds(40));
         for (var i = 0; i < 101; i++)
         {
             last?.Dispose();
