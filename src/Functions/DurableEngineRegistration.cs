@@ -1,7 +1,10 @@
 using Microsoft.Extensions.DependencyInjection;
+using Warden.Functions.Guardrails;
 using Warden.Functions.Runs;
 using Warden.Runtime.Engine;
 using Warden.Runtime.Guardrails;
+using Warden.Runtime.Storage;
+using Warden.Runtime.Storage.Tables;
 
 namespace Warden.Functions;
 
@@ -18,6 +21,9 @@ public static class DurableEngineRegistration
         services.AddSingleton<IGuardrailAdmin>(sp => sp.GetRequiredService<DurableRunEngine>());
         services.AddTransient<ExecuteNodeActivity>();
         services.AddTransient<AppendTimelineActivity>();
+
+        // Guardrail state lives in the entities on this host: GET /api/v1/guardrails reads them there.
+        services.AddSingleton<IUsageStore>(sp => new EntityGuardrailView(ActivatorUtilities.CreateInstance<TablesUsageStore>(sp)));
         return services;
     }
 }

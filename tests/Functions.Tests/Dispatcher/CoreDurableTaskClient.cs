@@ -149,7 +149,23 @@ internal sealed class CoreDurableTaskClient : DurableTaskClient
             throw new NotSupportedException("Warden reads entities by id");
 
         public override AsyncPageable<EntityMetadata<T>> GetAllEntitiesAsync<T>(Microsoft.DurableTask.Client.Entities.EntityQuery? filter = null) =>
-            throw new NotSupportedException("Warden reads entities by id");
+            Pageable.Create<EntityMetadata<T>>(async (continuation, pageSize, cancellation) =>
+            {
+                var prefix = filter?.InstanceIdStartsWith ?? string.Empty;
+                var page = await queries.QueryEntitiesAsync(
+                    new EntityBackendQueries.EntityQuery
+                    {
+                        InstanceIdStartsWith = prefix.StartsWith('@') ? prefix : "@" + prefix,
+                        IncludeState = filter?.IncludeState ?? true,
+                        PageSize = pageSize ?? filter?.PageSize,
+                        ContinuationToken = continuation ?? filter?.ContinuationToken,
+                    },
+                    cancellation);
+                var items = page.Results
+                    .Select(e => new EntityMetadata<T>(new EntityInstanceId(e.EntityId.Name, e.EntityId.Key), e.SerializedState is { } state ? converter.Deserialize<T>(state)! : default!) { LastModifiedTime = e.LastModifiedTime })
+                    .ToList();
+                return new Page<EntityMetadata<T>>(items, page.ContinuationToken);
+            });
 
         public override Task<CleanEntityStorageResult> CleanEntityStorageAsync(CleanEntityStorageRequest? request = null, bool continueUntilComplete = true, CancellationToken cancellation = default) =>
             throw new NotSupportedException("Warden does not clean entity storage");

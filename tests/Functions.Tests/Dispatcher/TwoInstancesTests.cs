@@ -93,6 +93,33 @@ public sealed class TwoInstancesTests(AzuriteServer azurite)
         types.IndexOf("run.resumed").ShouldBeLessThan(types.LastIndexOf("node.started"));
     }
 
+    [Fact]
+    public async Task Guardrails_AfterARun_ShowTheBreakerAndTheTenantBudgetFromTheEntities()
+    {
+        await using var first = await DurableWarden.StartAsync(azurite.ConnectionString);
+        await CallAsync(first, (t, r, c) => t.CreateGraph(r, c), "POST", "/api/v1/graphs", Scenarios.Sequential, "application/yaml");
+        var (_, start) = await CallAsync(first, (t, r, c) => t.StartRun(r, c, "sequential"), "POST", "/api/v1/graphs/sequential/runs", """{"input":{"task":"ship"},"wait_seconds":30}""");
+        var runId = Json(start).GetProperty("run_id").GetString()!;
+        await EventuallyAsync(async () =>
+        {
+            var (_, body) = await CallAsync(first, (t, r, c) => t.GetRun(r, c, runId), "GET", $"/api/v1/runs/{runId}");
+            return Status(body) == "completed" ? body : null;
+        });
+
+        // Settling is a signal the budget entity applies after the run's last step: look until the spend shows.
+        var guardrails = await EventuallyAsync(async () =>
+        {
+            var (status, body) = await CallAsync(first, (t, r, c) => t.GetGuardrails(r, c), "GET", "/api/v1/guardrails");
+            status.ShouldBe(StatusCodes.Status200OK, body);
+            var budgets = Json(body).GetProperty("budgets").EnumerateArray().ToList();
+            return budgets.Any(b => b.GetProperty("spent_usd").GetDecimal() > 0) ? body : null;
+        });
+
+        var breakers = Json(guardrails).GetProperty("breakers").EnumerateArray().ToList();
+        breakers.ShouldContain(b => b.GetProperty("key").GetString() == "mock");
+        Json(guardrails).GetProperty("budgets").EnumerateArray().Select(b => b.GetProperty("scope").GetString()).ShouldContain(s => s!.StartsWith("budget:tenant:demo:", StringComparison.Ordinal));
+    }
+
     private static JsonElement Json(string body)
     {
         using var doc = JsonDocument.Parse(body);
