@@ -46,8 +46,8 @@ public sealed class TablesUsageStore(TableStorage storage) : IUsageStore
     }
 
     /// <summary>
-    /// Empty, honestly: on the Functions host breakers, rate windows and budgets live in Durable entities, not in this
-    /// store, and this read model has no copy of them to show.
+    /// Empty: this store holds no guardrail state. On the Functions host breakers, rate windows and budgets live in
+    /// Durable entities, and the host's EntityGuardrailView answers this from them.
     /// </summary>
     public Task<IReadOnlyList<GuardrailRow>> GuardrailsAsync(string tenantId, CancellationToken ct = default) =>
         Task.FromResult<IReadOnlyList<GuardrailRow>>([]);
