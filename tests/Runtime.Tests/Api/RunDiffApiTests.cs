@@ -130,6 +130,29 @@ public sealed class RunDiffApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Compliance_PiiBlockedRun_BlockWithCodeAndItsAuditRow()
+    {
+        await UploadAsync("""
+            name: pii-block
+            governance: { pii: { input: block } }
+            nodes: [ { id: answer, role: writer, prompt: "Reply to {{input.customer}}" } ]
+            """);
+        var start = await _http.PostAsync("/api/v1/graphs/pii-block/runs", Json("""{"input":{"customer":"jane.doe@example.com"},"wait_seconds":30}"""));
+        var run = await start.Content.ReadFromJsonAsync<JsonElement>();
+        var runId = run.GetProperty("run_id").GetString()!;
+
+        var report = await _http.GetFromJsonAsync<JsonElement>($"/api/v1/runs/{runId}/compliance");
+
+        run.GetProperty("status").GetString().ShouldBe("failed");
+        var block = report.GetProperty("blocks").EnumerateArray().Single();
+        block.GetProperty("code").GetString().ShouldBe("PII_BLOCKED");
+        block.GetProperty("node_id").GetString().ShouldBe("answer");
+        report.GetProperty("redactions").GetProperty("total").GetInt32().ShouldBe(0);
+        report.GetProperty("audit").EnumerateArray().ShouldContain(r => r.GetProperty("action").GetString() == "governance.blocked" && r.GetProperty("target").GetString() == $"{runId}/answer");
+        report.ToString().ShouldNotContain("jane.doe@example.com");
+    }
+
+    [Fact]
     public async Task Compliance_ViewerRole_403()
     {
         await UploadAsync(Support.Graphs.Sequential(name: "viewed", nodes: 1));

@@ -91,9 +91,24 @@ public sealed class RunDifferTests : IAsyncLifetime
         diff.Similarity.ShouldBe(0);
     }
 
-    private async Task<RunTrace> RunAsync(string graph, long seed)
+    [Fact]
+    public async Task Compare_OneRunRedactedOneNot_GovernanceChangeNamesTheKind()
     {
-        var started = await _warden.StartAsync(graph, """{"task":"sort numbers"}""", seed: seed);
+        await _warden.UploadAsync(Graphs.Sequential(name: "screened", nodes: 1));
+        var clean = await RunAsync("screened", seed: 1);
+        var redacted = await RunAsync("screened", seed: 1, input: """{"task":"mail jane.doe@example.com"}""");
+
+        var diff = RunDiffer.Compare(clean, redacted);
+
+        diff.Governance.A.ContainsKey("redaction.email").ShouldBeFalse();
+        diff.Governance.B["redaction.email"].ShouldBe(1);
+        diff.Governance.Changes.ShouldContain(new GovernanceChange("redaction.email", 0, 1));
+        diff.Identical.ShouldBeFalse();
+    }
+
+    private async Task<RunTrace> RunAsync(string graph, long seed, string input = """{"task":"sort numbers"}""")
+    {
+        var started = await _warden.StartAsync(graph, input, seed: seed);
         await _warden.WaitForEndAsync(started.RunId);
         return (await RunTrace.LoadAsync(_warden.Runs, "demo", started.RunId, CancellationToken.None))!;
     }
