@@ -153,6 +153,31 @@ public sealed class RunDiffApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Compliance_ToolDeniedByPolicy_PolicyDecisionAndBlock()
+    {
+        (await _http.PostAsync("/api/v1/tools", Json("""{"name":"crm.delete","action_class":"write","endpoint":"http://127.0.0.1:9/never"}"""))).StatusCode.ShouldBe(HttpStatusCode.Created);
+        await UploadAsync("""
+            name: denied-tool
+            tool_policies: [ { tool: "crm.delete", decision: deny } ]
+            nodes:
+              - { id: plan, role: planner, prompt: "plan {{input.task}}" }
+              - { id: wipe, kind: tool, tool: crm.delete }
+            edges: [ "plan -> wipe" ]
+            """);
+        var run = await (await _http.PostAsync("/api/v1/graphs/denied-tool/runs", Json("""{"input":{"task":"clean up"},"wait_seconds":30}"""))).Content.ReadFromJsonAsync<JsonElement>();
+        var runId = run.GetProperty("run_id").GetString()!;
+
+        var report = await _http.GetFromJsonAsync<JsonElement>($"/api/v1/runs/{runId}/compliance");
+
+        run.GetProperty("error_code").GetString().ShouldBe("POLICY_DENIED");
+        var decision = report.GetProperty("policy_decisions").EnumerateArray().Single();
+        decision.GetProperty("node_id").GetString().ShouldBe("wipe");
+        decision.GetProperty("decision").GetString().ShouldBe("deny");
+        report.GetProperty("blocks").EnumerateArray().ShouldContain(b => b.GetProperty("code").GetString() == "POLICY_DENIED");
+        report.GetProperty("audit").EnumerateArray().ShouldContain(r => r.GetProperty("action").GetString() == "policy.denied" && r.GetProperty("target").GetString() == $"{runId}/wipe");
+    }
+
+    [Fact]
     public async Task Compliance_ViewerRole_403()
     {
         await UploadAsync(Support.Graphs.Sequential(name: "viewed", nodes: 1));
