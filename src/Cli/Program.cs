@@ -69,8 +69,18 @@ var show = new Command("show", "Show a run: status, nodes, output, usage and tim
 show.Arguments.Add(runId);
 AddTargetOptions(show);
 show.SetAction((parse, ct) => Guard(() => RunsCommands.ShowAsync(Target(parse), parse.GetRequiredValue(runId), console, ct)));
+var diffA = new Argument<string>("run-a") { Description = "The baseline run" };
+var diffB = new Argument<string>("run-b") { Description = "The run to compare with it" };
+var diffJson = new Option<bool>("--json") { Description = "Print the API's JSON instead of the summary" };
+var diff = new Command("diff", "Compare two runs: paths, per-node output diffs and similarity, status, usage and governance");
+diff.Arguments.Add(diffA);
+diff.Arguments.Add(diffB);
+diff.Options.Add(diffJson);
+AddTargetOptions(diff);
+diff.SetAction((parse, ct) => Guard(() => RunDiffCommand.RunAsync(Target(parse), parse.GetRequiredValue(diffA), parse.GetRequiredValue(diffB), parse.GetValue(diffJson), console, ct)));
 runs.Subcommands.Add(list);
 runs.Subcommands.Add(show);
+runs.Subcommands.Add(diff);
 root.Subcommands.Add(runs);
 
 var groupBy = new Option<string>("--group-by") { Description = "agent, graph, model, provider or day", DefaultValueFactory = _ => "agent" };

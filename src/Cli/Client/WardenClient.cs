@@ -35,6 +35,9 @@ public sealed class WardenClient(HttpClient http, string apiKey) : IDisposable
     public Task<JsonElement> GetEventsAsync(string runId, long after, CancellationToken ct) =>
         SendAsync(HttpMethod.Get, $"api/v1/runs/{Uri.EscapeDataString(runId)}/events?after={after}&limit=1000", null, ct);
 
+    public Task<JsonElement> DiffRunsAsync(string runA, string runB, CancellationToken ct) =>
+        SendAsync(HttpMethod.Get, $"api/v1/runs/{Uri.EscapeDataString(runA)}/diff/{Uri.EscapeDataString(runB)}", null, ct);
+
     public Task<JsonElement> GetUsageAsync(string groupBy, DateTimeOffset since, DateTimeOffset until, CancellationToken ct) =>
         SendAsync(HttpMethod.Get, $"api/v1/usage?group_by={groupBy}&from={Uri.EscapeDataString(since.ToString("O"))}&to={Uri.EscapeDataString(until.ToString("O"))}", null, ct);
 

@@ -62,6 +62,14 @@ public sealed class ApiTriggers(WardenApi api)
     public Task<IActionResult> ListRunApprovals([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/v1/runs/{runId}/approvals")] HttpRequest req, [DurableClient] DurableTaskClient client, string runId) =>
         ApiResult.RespondAsync(client, () => api.ListRunApprovalsAsync(req.HttpContext, runId));
 
+    [Function(nameof(DiffRuns))]
+    public Task<IActionResult> DiffRuns([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/v1/runs/{runId}/diff/{otherRunId}")] HttpRequest req, [DurableClient] DurableTaskClient client, string runId, string otherRunId) =>
+        ApiResult.RespondAsync(client, () => api.DiffRunsAsync(req.HttpContext, runId, otherRunId));
+
+    [Function(nameof(GetRunCompliance))]
+    public Task<IActionResult> GetRunCompliance([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/v1/runs/{runId}/compliance")] HttpRequest req, [DurableClient] DurableTaskClient client, string runId) =>
+        ApiResult.RespondAsync(client, () => api.GetComplianceAsync(req.HttpContext, runId));
+
     [Function(nameof(ListApprovals))]
     public Task<IActionResult> ListApprovals([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/v1/approvals")] HttpRequest req, [DurableClient] DurableTaskClient client) =>
         ApiResult.RespondAsync(client, () => api.ListApprovalsAsync(req.HttpContext));

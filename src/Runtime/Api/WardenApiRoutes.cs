@@ -31,6 +31,10 @@ public static class WardenApiRoutes
         runs.MapGet("/{runId}/stream", (HttpContext h, WardenApi api, string runId) => api.StreamRunAsync(h, runId)).WithSummary("The run's timeline as Server-Sent Events, live");
         runs.MapPost("/{runId}/control", (HttpContext h, WardenApi api, string runId) => api.ControlRunAsync(h, runId))
             .WithSummary("Pause, resume or stop a run: {action, comment?}").Produces<ErrorBody>(409);
+        runs.MapGet("/{runId}/diff/{otherRunId}", (HttpContext h, WardenApi api, string runId, string otherRunId) => api.DiffRunsAsync(h, runId, otherRunId))
+            .WithSummary("Compare two runs: paths, per-node output line diffs and similarity, status, usage and governance deltas (other − run)").Produces<ErrorBody>(404);
+        runs.MapGet("/{runId}/compliance", (HttpContext h, WardenApi api, string runId) => api.GetComplianceAsync(h, runId))
+            .WithTags("Audit").WithSummary("Every governance decision of a run with the audit rows that record them (admin, operator, reviewer)").Produces<ErrorBody>(404);
         runs.MapGet("/{runId}/approvals", (HttpContext h, WardenApi api, string runId) => api.ListRunApprovalsAsync(h, runId)).WithTags("Approvals").WithSummary("Approvals requested by a run");
 
         v1.MapGet("/stream", (HttpContext h, WardenApi api) => api.StreamTenantAsync(h)).WithTags("Runs").WithSummary("The tenant's live oversight stream (Server-Sent Events; Last-Event-ID resumes; ?from=start replays)");

@@ -49,6 +49,8 @@ public sealed class TwoInstancesTests(AzuriteServer azurite)
             return Status(body) == "completed" ? body : null;
         });
         var (streamed, stream) = await CallAsync(second, (t, r, c) => t.StreamRun(r, c, runId), "GET", $"/api/v1/runs/{runId}/stream");
+        var (diffed, diff) = await CallAsync(second, (t, r, c) => t.DiffRuns(r, c, runId, runId), "GET", $"/api/v1/runs/{runId}/diff/{runId}");
+        var (reported, report) = await CallAsync(second, (t, r, c) => t.GetRunCompliance(r, c, runId), "GET", $"/api/v1/runs/{runId}/compliance");
         var (again, secondDecision) = await CallAsync(first, (t, r, c) => t.DecideApproval(r, c, approvalId), "POST", $"/api/v1/approvals/{approvalId}/decision", """{"decision":"reject"}""");
 
         uploaded.ShouldBe(StatusCodes.Status201Created);
@@ -58,6 +60,14 @@ public sealed class TwoInstancesTests(AzuriteServer azurite)
         streamed.ShouldBe(StatusCodes.Status200OK);
         stream.ShouldContain("event: approval.approved");
         stream.ShouldContain("event: run.completed");
+        diffed.ShouldBe(StatusCodes.Status200OK, diff);
+        Json(diff).GetProperty("similarity").GetDouble().ShouldBe(1);
+        Json(diff).GetProperty("identical").GetBoolean().ShouldBeTrue();
+        reported.ShouldBe(StatusCodes.Status200OK, report);
+        var approval = Json(report).GetProperty("approvals").EnumerateArray().Single();
+        approval.GetProperty("status").GetString().ShouldBe("approved");
+        approval.GetProperty("decided_by").GetString().ShouldNotBeNullOrWhiteSpace();
+        Json(report).GetProperty("audit").EnumerateArray().Select(a => a.GetProperty("action").GetString()).ShouldContain("approval.decided");
         again.ShouldBe(StatusCodes.Status409Conflict);
         Json(secondDecision).GetProperty("error_code").GetString().ShouldNotBeNullOrWhiteSpace();
     }

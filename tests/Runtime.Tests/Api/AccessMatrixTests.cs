@@ -35,6 +35,8 @@ public sealed class AccessMatrixTests : IAsyncLifetime
         ("GET", "/api/v1/runs/{run}/events", null, Roles.Any),
         ("POST", "/api/v1/runs/{run}/control", """{"action":"pause"}""", Roles.ControlRuns),
         ("GET", "/api/v1/runs/{run}/approvals", null, Roles.Any),
+        ("GET", "/api/v1/runs/{run}/diff/{run}", null, Roles.Any),
+        ("GET", "/api/v1/runs/{run}/compliance", null, Roles.ReadAudit),
         ("GET", "/api/v1/approvals", null, Roles.Any),
         ("POST", "/api/v1/approvals/{approval}/decision", """{"decision":"approve"}""", Roles.DecideApprovals),
         ("GET", "/api/v1/usage", null, Roles.Any),

@@ -266,6 +266,8 @@ public sealed class ApiTests : IAsyncLifetime
 
         doc.ShouldContain("/api/v1/graphs/{graphId}/runs");
         doc.ShouldContain("/api/v1/approvals/{approvalId}/decision");
+        doc.ShouldContain("/api/v1/runs/{runId}/diff/{otherRunId}");
+        doc.ShouldContain("/api/v1/runs/{runId}/compliance");
     }
 
     private Task<HttpResponseMessage> PostYamlAsync(string yaml) =>
