@@ -21,6 +21,7 @@ public static class DurableEngineRegistration
         services.AddSingleton<IGuardrailAdmin>(sp => sp.GetRequiredService<DurableRunEngine>());
         services.AddTransient<ExecuteNodeActivity>();
         services.AddTransient<AppendTimelineActivity>();
+        services.AddSingleton<DecisionAudit>();
 
         // Guardrail state lives in the entities on this host: GET /api/v1/guardrails reads them there.
         services.AddSingleton<IUsageStore>(sp => new EntityGuardrailView(ActivatorUtilities.CreateInstance<TablesUsageStore>(sp)));

@@ -14,24 +14,33 @@ internal static class EngineAudit
 {
     public static void Record(EngineSql sql, string tenantId, string runId, RunCommand command, DateTimeOffset at)
     {
+        foreach (var row in Rows(runId, command))
+        {
+            sql.AppendAudit(tenantId, at, row.Actor, row.Action, row.Target, row.Payload);
+        }
+    }
+
+    /// <summary>The audit rows one command of a decision stands for (none for most commands).</summary>
+    public static IEnumerable<EngineAuditRow> Rows(string runId, RunCommand command)
+    {
         switch (command)
         {
             case CloseApproval a:
-                sql.AppendAudit(tenantId, at, a.Actor, "approval." + a.Outcome.ToString().ToLowerInvariant(), a.ApprovalId, new { RunId = runId, a.Outcome, a.Comment });
+                yield return new(a.Actor, "approval." + a.Outcome.ToString().ToLowerInvariant(), a.ApprovalId, new { RunId = runId, a.Outcome, a.Comment });
                 break;
             case EscalateApproval a:
-                sql.AppendAudit(tenantId, at, RunDecider.SystemActor, "approval.escalated", a.ApprovalId, new { RunId = runId, a.NodeId, a.Reason });
+                yield return new(RunDecider.SystemActor, "approval.escalated", a.ApprovalId, new { RunId = runId, a.NodeId, a.Reason });
                 break;
             case AppendTimeline timeline:
                 // Governance decisions inside a step: blocks (PII, injection), policy denials and redactions.
                 foreach (var entry in timeline.Entries.Where(e => e.Type is "governance.blocked" or "governance.redacted" or "policy.denied"))
                 {
-                    sql.AppendAudit(tenantId, at, RunDecider.SystemActor, entry.Type, $"{runId}/{entry.NodeId}", new { RunId = runId, entry.NodeId, entry.Attempt, entry.Data });
+                    yield return new(RunDecider.SystemActor, entry.Type, $"{runId}/{entry.NodeId}", new { RunId = runId, entry.NodeId, entry.Attempt, entry.Data });
                 }
 
                 break;
             case FinishRun { ErrorCode: BudgetLedger.ExceededCode } f:
-                sql.AppendAudit(tenantId, at, RunDecider.SystemActor, "run.budget_killed", runId, new { f.Status, f.Reason });
+                yield return new(RunDecider.SystemActor, "run.budget_killed", runId, new { f.Status, f.Reason });
                 break;
         }
     }
@@ -40,3 +49,6 @@ internal static class EngineAudit
     public static void BreakerOpened(EngineSql sql, string tenantId, string runId, string providerKey, CircuitBreakerState state, DateTimeOffset at) =>
         sql.AppendAudit(tenantId, at, RunDecider.SystemActor, "breaker.opened", providerKey, new { RunId = runId, state.ConsecutiveFailures, state.WindowFailures, state.OpenedAt });
 }
+
+/// <summary>One audit row the engine appends for a decision; the payload is hashed, never stored.</summary>
+internal sealed record EngineAuditRow(string Actor, string Action, string Target, object? Payload);

@@ -69,6 +69,15 @@ public sealed class TwoInstancesTests(AzuriteServer azurite)
         approval.GetProperty("decided_by").GetString().ShouldNotBeNullOrWhiteSpace();
         Json(report).GetProperty("audit").EnumerateArray().Select(a => a.GetProperty("action").GetString()).ShouldContain("approval.decided");
         again.ShouldBe(StatusCodes.Status409Conflict);
+
+        // The orchestration's governance decision is in the tenant's chain (appended once, however often its write ran),
+        // beside the API's own row for the request, and the chain verifies.
+        var (_, audit) = await CallAsync(second, (t, r, c) => t.ListAudit(r, c), "GET", "/api/v1/audit");
+        var rows = Json(audit).GetProperty("items").EnumerateArray().ToList();
+        rows.Count(r => r.GetProperty("action").GetString() == "approval.approved" && r.GetProperty("target").GetString() == approvalId).ShouldBe(1);
+        rows.ShouldContain(r => r.GetProperty("action").GetString() == "approval.decided");
+        var (_, verified) = await CallAsync(first, (t, r, c) => t.VerifyAudit(r, c), "POST", "/api/v1/audit/verify");
+        Json(verified).GetProperty("ok").GetBoolean().ShouldBeTrue(verified);
         Json(secondDecision).GetProperty("error_code").GetString().ShouldNotBeNullOrWhiteSpace();
     }
 
