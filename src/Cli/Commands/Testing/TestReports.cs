@@ -39,6 +39,24 @@ public static class TestReports
         }
 
         console.Write(table);
+
+        // CI logs keep whole lines searchable where the table wraps long values.
+        foreach (var suite in results)
+        {
+            foreach (var c in suite.Cases.Where(c => !c.Passed))
+            {
+                foreach (var f in c.Failures)
+                {
+                    console.MarkupLine($"[red]FAIL[/] {E(suite.Suite)} / {E(c.Name)}: {E(Where(f))}: expected {E(f.Expected)}, actual {E(f.Actual)}");
+                }
+
+                if (c.Error is not null)
+                {
+                    console.MarkupLine($"[red]ERROR[/] {E(suite.Suite)} / {E(c.Name)}: {E(c.Error)}");
+                }
+            }
+        }
+
         var cases = results.Sum(r => r.Cases.Count);
         var passed = results.Sum(r => r.PassedCases);
         var assertions = results.Sum(r => r.AssertionCount);
