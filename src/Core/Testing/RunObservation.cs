@@ -9,11 +9,11 @@ public sealed record RunObservation(
     string? ErrorCode,
     string? Output,
     IReadOnlyDictionary<string, string?> NodeOutputs,
-    IReadOnlyList<TimelineEntry> Timeline,
+    IReadOnlyList<ObservedEvent> Timeline,
     RunTotals Totals);
 
 /// <summary>One durable timeline event: its type (node.completed, approval.requested ...), node, attempt and data.</summary>
-public sealed record TimelineEntry(string Type, string? NodeId, long? Attempt, IReadOnlyDictionary<string, string> Data)
+public sealed record ObservedEvent(string Type, string? NodeId, long? Attempt, IReadOnlyDictionary<string, string> Data)
 {
     public string Get(string key) => Data.TryGetValue(key, out var value) ? value : string.Empty;
 }

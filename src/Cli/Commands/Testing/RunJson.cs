@@ -35,7 +35,7 @@ public static class RunJson
                 (long)(ended - created).TotalMilliseconds));
     }
 
-    private static TimelineEntry Entry(JsonElement e)
+    private static ObservedEvent Entry(JsonElement e)
     {
         var data = new Dictionary<string, string>(StringComparer.Ordinal);
         if (e.TryGetProperty("data", out var d) && d.ValueKind == JsonValueKind.Object)
@@ -46,7 +46,7 @@ public static class RunJson
             }
         }
 
-        return new TimelineEntry(
+        return new ObservedEvent(
             e.GetProperty("type").GetString()!,
             Text(e, "node_id"),
             e.TryGetProperty("attempt", out var a) && a.ValueKind == JsonValueKind.Number ? a.GetInt64() : null,

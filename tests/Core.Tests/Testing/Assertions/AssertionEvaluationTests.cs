@@ -36,7 +36,7 @@ public class AssertionEvaluationTests
         ],
         new RunTotals(1000, 500, 0.0125m, 4200));
 
-    private static TimelineEntry E(string type, string? node, params (string Key, string Value)[] data) =>
+    private static ObservedEvent E(string type, string? node, params (string Key, string Value)[] data) =>
         new(type, node, node is null ? null : 1, data.ToDictionary(d => d.Key, d => d.Value));
 
     public static TheoryData<string, bool, string> Rows => new()

@@ -1,0 +1,62 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Warden.Core.Serialization;
+using Warden.Core.Testing;
+using Warden.Runtime.Storage;
+
+namespace Warden.Runtime.Testing;
+
+/// <summary>
+/// Runs suite runs in the background of the embedded host and stores each result when it ends. The cases themselves
+/// are durable runs; a suite run interrupted by a restart stays <c>running</c> (see the README's note) and can be
+/// started again.
+/// </summary>
+public sealed partial class SuiteRunDispatcher(SuiteRunner runner, ISuiteStore suites, ILogger<SuiteRunDispatcher> logger) : IDisposable
+{
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly ConcurrentDictionary<string, Task> _running = new(StringComparer.Ordinal);
+
+    public void Start(string tenantId, string suiteRunId, SuiteDefinition suite, int parallel, string? filter)
+    {
+        var ct = _stopping.Token;
+        _running[suiteRunId] = Task.Run(
+            async () =>
+            {
+                try
+                {
+                    var result = await runner.RunAsync(tenantId, suite, parallel, filter, ct);
+                    await suites.FinishRunAsync(tenantId, suiteRunId, result.Passed ? "passed" : "failed", JsonSerializer.Serialize(SuiteResults.ToWire(result), WardenJson.Options), CancellationToken.None);
+                }
+                catch (OperationCanceledException) when (ct.IsCancellationRequested)
+                {
+                    LogInterrupted(logger, suiteRunId);
+                }
+                catch (Exception ex) when (ex is not OutOfMemoryException)
+                {
+                    LogFailed(logger, ex, suiteRunId);
+                    await suites.FinishRunAsync(tenantId, suiteRunId, "error", JsonSerializer.Serialize(new { error = ex.Message }, WardenJson.Options), CancellationToken.None);
+                }
+                finally
+                {
+                    _running.TryRemove(suiteRunId, out _);
+                }
+            },
+            CancellationToken.None);
+    }
+
+    /// <summary>Completes when the suite run has ended (or was never running here).</summary>
+    public Task WaitAsync(string suiteRunId) => _running.TryGetValue(suiteRunId, out var task) ? task : Task.CompletedTask;
+
+    public void Dispose()
+    {
+        _stopping.Cancel();
+        _stopping.Dispose();
+    }
+
+    [LoggerMessage(EventId = 9010, Level = LogLevel.Warning, Message = "Suite run {SuiteRunId} was interrupted by shutdown")]
+    private static partial void LogInterrupted(ILogger logger, string suiteRunId);
+
+    [LoggerMessage(EventId = 9011, Level = LogLevel.Error, Message = "Suite run {SuiteRunId} failed")]
+    private static partial void LogFailed(ILogger logger, Exception exception, string suiteRunId);
+}
