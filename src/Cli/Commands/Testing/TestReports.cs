@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
+using System.Text;
+using System.Xml;
 using System.Xml.Linq;
 using Spectre.Console;
 using Warden.Core.Testing;
@@ -96,7 +98,10 @@ public static class TestReports
                     new XElement("system-out", $"run {c.RunId}, status {c.Status}"))))));
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         await using var stream = File.Create(path);
-        await new XDocument(new XDeclaration("1.0", "utf-8", null), root).SaveAsync(stream, SaveOptions.None, ct);
+
+        // No byte-order mark: some CI JUnit readers choke on one.
+        await using var writer = XmlWriter.Create(stream, new XmlWriterSettings { Async = true, Indent = true, Encoding = new UTF8Encoding(false) });
+        await new XDocument(new XDeclaration("1.0", "utf-8", null), root).SaveAsync(writer, ct);
     }
 
     public static async Task WriteJsonAsync(string path, IReadOnlyList<SuiteResult> results, CancellationToken ct)
