@@ -94,6 +94,23 @@ public sealed class TestCommandEndToEndTests
     }
 
     [Fact]
+    public async Task Test_AssertionOnNodeNotInGraph_ExitsTwoWithLine()
+    {
+        // Arrange
+        var dir = TempDir();
+        var suite = Path.Combine(dir, "typo.yaml");
+        await File.WriteAllTextAsync(suite, $"name: typo\ngraph: {{ file: {Path.Combine(Repo, "examples", "research-to-code.yaml")} }}\ncases:\n  - name: c\n    assert:\n      - contains: x\n        node: codr\n");
+
+        // Act
+        using var test = WardenProcess.Start(null, "test", suite, "--data-dir", Path.Combine(dir, "data"));
+        var exit = await test.WaitForExitAsync(TimeSpan.FromMinutes(1));
+
+        // Assert
+        exit.ShouldBe(2, test.Output);
+        test.Output.ShouldContain("(line 6, column 1): node 'codr' is not in graph 'research-to-code'");
+    }
+
+    [Fact]
     public async Task Test_AgainstServer_UploadsGraphAndPasses()
     {
         // Arrange

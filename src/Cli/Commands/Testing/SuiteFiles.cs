@@ -46,7 +46,13 @@ public static class SuiteFiles
                 throw new CliException($"{file}: {ex.Errors[0]}{(ex.Errors.Count > 1 ? $" (and {ex.Errors.Count - 1} more)" : string.Empty)}", 2);
             }
 
-            suites.Add(new LoadedSuite(file, suite, await GraphYamlAsync(file, suite, ct)));
+            var graphYaml = await GraphYamlAsync(file, suite, ct);
+            if (graphYaml is not null && SuiteGraphCheck.Check(suite, GraphParser.Parse(graphYaml)) is { Count: > 0 } wrong)
+            {
+                throw new CliException($"{file}: {wrong[0]}{(wrong.Count > 1 ? $" (and {wrong.Count - 1} more)" : string.Empty)}", 2);
+            }
+
+            suites.Add(new LoadedSuite(file, suite, graphYaml));
         }
 
         return suites;
