@@ -39,6 +39,7 @@ public static class WardenServices
         services.AddSingleton<ISuiteStore, Storage.Sqlite.SqliteSuiteStore>();
         services.AddSingleton<Testing.SuiteRunner>();
         services.AddSingleton<Testing.SuiteRunDispatcher>();
+        services.AddHostedService(sp => sp.GetRequiredService<Testing.SuiteRunDispatcher>());
         services.AddSingleton<EmbeddedEngine>();
         services.AddSingleton<IRunEngine>(sp => sp.GetRequiredService<EmbeddedEngine>());
         services.AddSingleton<IGuardrailAdmin>(sp => sp.GetRequiredService<EmbeddedEngine>());

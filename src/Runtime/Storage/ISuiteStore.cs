@@ -16,6 +16,12 @@ public interface ISuiteStore
     /// <summary>Records a suite run's end: its status (passed, failed, error) and the result document.</summary>
     Task FinishRunAsync(string tenantId, string suiteRunId, string status, string result, CancellationToken ct = default);
 
+    /// <summary>
+    /// At start-up, on every tenant: suite runs still <c>running</c> were interrupted (their runner lived in the process
+    /// that stopped); they end as <c>error</c> with <paramref name="reason"/>. Their case runs are durable and finish.
+    /// </summary>
+    Task<int> AbandonRunningAsync(string reason, CancellationToken ct = default);
+
     Task<SuiteRunRecord?> GetRunAsync(string tenantId, string suiteRunId, CancellationToken ct = default);
 
     /// <summary>Newest first, keyset-paged over (created_at, id).</summary>

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Shouldly;
 using Warden.Core.Testing;
+using Warden.Runtime.Storage;
 using Warden.Runtime.Testing;
 using Warden.Runtime.Tests.Support;
 using Xunit;
@@ -93,5 +94,33 @@ public sealed class SuiteRunnerTests
         // Assert
         result.Passed.ShouldBeFalse();
         result.Cases.Single().Error.ShouldNotBeNull().ShouldContain("nope");
+    }
+
+    [Fact]
+    public async Task Restart_SuiteRunLeftRunning_EndsAsErrorNamingTheInterruption()
+    {
+        // Arrange
+        var dir = TestWarden.NewDataDirectory();
+        await using (var first = await TestWarden.StartAsync(dir))
+        {
+            await first.Services.GetRequiredService<ISuiteStore>().CreateRunAsync("demo", new SuiteRunRecord
+            {
+                Id = "srun_left",
+                SuiteId = "s",
+                SuiteVersion = 1,
+                Status = "running",
+                CreatedAt = "2026-01-01T00:00:00.0000000+00:00",
+                UpdatedAt = "2026-01-01T00:00:00.0000000+00:00",
+            });
+        }
+
+        // Act
+        await using var second = await TestWarden.StartAsync(dir);
+        var run = await second.Services.GetRequiredService<ISuiteStore>().GetRunAsync("demo", "srun_left");
+
+        // Assert
+        run.ShouldNotBeNull().Status.ShouldBe("error");
+        run.Result!.ShouldContain("interrupted");
+        run.EndedAt.ShouldNotBeNull();
     }
 }

@@ -73,6 +73,15 @@ public sealed class SqliteSuiteStore(SqliteDatabase db, TimeProvider clock) : IS
             new { tenantId, suiteRunId, status, result, now });
     }
 
+    public async Task<int> AbandonRunningAsync(string reason, CancellationToken ct = default)
+    {
+        var now = clock.GetUtcNow().ToString("O");
+        await using var connection = db.Open();
+        return await connection.ExecuteAsync(
+            "UPDATE suite_runs SET status = 'error', result = @result, updated_at = @now, ended_at = @now WHERE status = 'running'",
+            new { result = System.Text.Json.JsonSerializer.Serialize(new { error = reason }), now });
+    }
+
     public async Task<SuiteRunRecord?> GetRunAsync(string tenantId, string suiteRunId, CancellationToken ct = default)
     {
         await using var connection = db.Open();
