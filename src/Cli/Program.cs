@@ -2,6 +2,7 @@ using System.CommandLine;
 using Spectre.Console;
 using Warden.Cli.Client;
 using Warden.Cli.Commands;
+using Warden.Cli.Commands.Testing;
 using Warden.Runtime.Hosting;
 
 var console = AnsiConsole.Create(new AnsiConsoleSettings
@@ -53,6 +54,25 @@ run.SetAction((parse, ct) => Guard(() => RunCommand.RunAsync(
     console,
     ct)));
 root.Subcommands.Add(run);
+
+var suitePath = new Argument<string>("suite") { Description = "A suite YAML/JSON file, or a folder of them" };
+var junit = new Option<string?>("--junit") { Description = "Write a JUnit XML report to this file" };
+var jsonReport = new Option<string?>("--json") { Description = "Write a JSON report to this file" };
+var parallel = new Option<int>("--parallel") { Description = "How many cases run at once", DefaultValueFactory = _ => 4 };
+var filter = new Option<string?>("--filter") { Description = "Only cases whose name contains this text" };
+var test = new Command("test", "Run test suites against graphs; exit 0 when every assertion holds, 1 on a failure, 2 on a bad suite");
+test.Arguments.Add(suitePath);
+test.Options.Add(junit);
+test.Options.Add(jsonReport);
+test.Options.Add(parallel);
+test.Options.Add(filter);
+AddTargetOptions(test);
+test.SetAction((parse, ct) => Guard(() => TestCommand.RunAsync(
+    new TestCommand.Args(parse.GetRequiredValue(suitePath), parse.GetValue(junit), parse.GetValue(jsonReport), parse.GetValue(parallel), parse.GetValue(filter)),
+    Target(parse),
+    console,
+    ct)));
+root.Subcommands.Add(test);
 
 var runs = new Command("runs", "List and inspect runs");
 var graphFilter = new Option<string?>("--graph") { Description = "Only runs of this graph" };

@@ -17,9 +17,9 @@ public sealed class WardenClient(HttpClient http, string apiKey) : IDisposable
     public Task<JsonElement> UploadGraphAsync(string yaml, CancellationToken ct) =>
         SendAsync(HttpMethod.Post, "api/v1/graphs", new StringContent(yaml, Encoding.UTF8, "application/yaml"), ct);
 
-    public Task<JsonElement> StartRunAsync(string graphId, string inputJson, long? seed, CancellationToken ct)
+    public Task<JsonElement> StartRunAsync(string graphId, string inputJson, long? seed, CancellationToken ct, long? version = null)
     {
-        var body = $"{{\"input\":{inputJson}{(seed is null ? string.Empty : $",\"seed\":{seed}")}}}";
+        var body = $"{{\"input\":{inputJson}{(seed is null ? string.Empty : $",\"seed\":{seed}")}{(version is null ? string.Empty : $",\"version\":{version}")}}}";
         return SendAsync(HttpMethod.Post, $"api/v1/graphs/{Uri.EscapeDataString(graphId)}/runs", Json(body), ct);
     }
 
@@ -58,6 +58,41 @@ public sealed class WardenClient(HttpClient http, string apiKey) : IDisposable
 
     public Task<JsonElement> VerifyAuditAsync(CancellationToken ct) =>
         SendAsync(HttpMethod.Post, "api/v1/audit/verify", null, ct);
+
+    /// <summary>
+    /// The run's timeline live (Server-Sent Events): one request per run instead of a poll loop, so following many
+    /// runs stays inside the tenant's API rate limit. Ends when the server sends its end event.
+    /// </summary>
+    public async IAsyncEnumerable<JsonElement> StreamEventsAsync(string runId, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"api/v1/runs/{Uri.EscapeDataString(runId)}/stream");
+        request.Headers.Add("X-API-Key", apiKey);
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
+        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new CliException($"{(int)response.StatusCode} from the stream of {runId}: {await response.Content.ReadAsStringAsync(ct)}");
+        }
+
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(ct));
+        string? type = null;
+        while (await reader.ReadLineAsync(ct) is { } line)
+        {
+            if (line.StartsWith("event: ", StringComparison.Ordinal))
+            {
+                type = line[7..];
+            }
+            else if (line.StartsWith("data: ", StringComparison.Ordinal))
+            {
+                if (type == "end")
+                {
+                    yield break;
+                }
+
+                yield return JsonDocument.Parse(line[6..]).RootElement.Clone();
+            }
+        }
+    }
 
     public void Dispose() => http.Dispose();
 

@@ -38,6 +38,30 @@ public sealed class ApiTriggers(WardenApi api)
     public Task<IActionResult> StartRun([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/v1/graphs/{graphId}/runs")] HttpRequest req, [DurableClient] DurableTaskClient client, string graphId) =>
         ApiResult.RespondAsync(client, () => api.StartRunAsync(req.HttpContext, graphId));
 
+    [Function(nameof(CreateSuite))]
+    public Task<IActionResult> CreateSuite([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/v1/suites")] HttpRequest req, [DurableClient] DurableTaskClient client) =>
+        ApiResult.RespondAsync(client, () => api.CreateSuiteAsync(req.HttpContext));
+
+    [Function(nameof(ListSuites))]
+    public Task<IActionResult> ListSuites([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/v1/suites")] HttpRequest req, [DurableClient] DurableTaskClient client) =>
+        ApiResult.RespondAsync(client, () => api.ListSuitesAsync(req.HttpContext));
+
+    [Function(nameof(GetSuite))]
+    public Task<IActionResult> GetSuite([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/v1/suites/{suiteId}")] HttpRequest req, [DurableClient] DurableTaskClient client, string suiteId) =>
+        ApiResult.RespondAsync(client, () => api.GetSuiteAsync(req.HttpContext, suiteId));
+
+    [Function(nameof(StartSuiteRun))]
+    public Task<IActionResult> StartSuiteRun([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/v1/suites/{suiteId}/runs")] HttpRequest req, [DurableClient] DurableTaskClient client, string suiteId) =>
+        ApiResult.RespondAsync(client, () => api.StartSuiteRunAsync(req.HttpContext, suiteId));
+
+    [Function(nameof(ListSuiteRuns))]
+    public Task<IActionResult> ListSuiteRuns([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/v1/suite-runs")] HttpRequest req, [DurableClient] DurableTaskClient client) =>
+        ApiResult.RespondAsync(client, () => api.ListSuiteRunsAsync(req.HttpContext));
+
+    [Function(nameof(GetSuiteRun))]
+    public Task<IActionResult> GetSuiteRun([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/v1/suite-runs/{suiteRunId}")] HttpRequest req, [DurableClient] DurableTaskClient client, string suiteRunId) =>
+        ApiResult.RespondAsync(client, () => api.GetSuiteRunAsync(req.HttpContext, suiteRunId));
+
     [Function(nameof(ListRuns))]
     public Task<IActionResult> ListRuns([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/v1/runs")] HttpRequest req, [DurableClient] DurableTaskClient client) =>
         ApiResult.RespondAsync(client, () => api.ListRunsAsync(req.HttpContext));

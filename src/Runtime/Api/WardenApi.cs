@@ -28,7 +28,8 @@ public sealed partial class WardenApi(
     IApiRateLimiter rateLimiter,
     WardenSettings settings,
     TimeProvider clock,
-    IAuditLog audit)
+    IAuditLog audit,
+    IServiceProvider services)
 {
     public const string ApiKeyHeader = "X-API-Key";
 
@@ -69,6 +70,10 @@ public sealed partial class WardenApi(
         catch (GraphValidationException ex)
         {
             return Error(StatusCodes.Status400BadRequest, "GRAPH_INVALID", ex.Message, ex.Errors.Select(e => new { path = e.Path, message = e.Message, line = e.Line, column = e.Column }));
+        }
+        catch (Core.Testing.SuiteValidationException ex)
+        {
+            return Error(StatusCodes.Status400BadRequest, "SUITE_INVALID", ex.Message, ex.Errors.Select(e => new { path = e.Path, message = e.Message, line = e.Line, column = e.Column }));
         }
         catch (NotFoundException ex)
         {

@@ -24,6 +24,18 @@ public static class WardenApiRoutes
             .WithTags("Runs").WithSummary("Start a run: {input, version?, wait_seconds?, seed?}")
             .Produces(202).Produces(200).Produces<ErrorBody>(404);
 
+        var suites = v1.MapGroup("/suites").WithTags("Suites");
+        suites.MapPost("/", (HttpContext h, WardenApi api) => api.CreateSuiteAsync(h))
+            .WithSummary("Upload a test suite (YAML or JSON); a changed suite becomes a new version").Produces<ErrorBody>(400);
+        suites.MapGet("/", (HttpContext h, WardenApi api) => api.ListSuitesAsync(h)).WithSummary("List suites");
+        suites.MapGet("/{suiteId}", (HttpContext h, WardenApi api, string suiteId) => api.GetSuiteAsync(h, suiteId)).WithSummary("Get a suite (latest, or ?version=N)").Produces<ErrorBody>(404);
+        suites.MapPost("/{suiteId}/runs", (HttpContext h, WardenApi api, string suiteId) => api.StartSuiteRunAsync(h, suiteId))
+            .WithSummary("Start a suite run: {version?, parallel?, filter?}; each case is an ordinary run").Produces<ErrorBody>(404);
+        var suiteRuns = v1.MapGroup("/suite-runs").WithTags("Suites");
+        suiteRuns.MapGet("/", (HttpContext h, WardenApi api) => api.ListSuiteRunsAsync(h)).WithSummary("List suite runs, newest first (suite_id, limit, cursor)");
+        suiteRuns.MapGet("/{suiteRunId}", (HttpContext h, WardenApi api, string suiteRunId) => api.GetSuiteRunAsync(h, suiteRunId))
+            .WithSummary("A suite run with per-case and per-assertion results").Produces<ErrorBody>(404);
+
         var runs = v1.MapGroup("/runs").WithTags("Runs");
         runs.MapGet("/", (HttpContext h, WardenApi api) => api.ListRunsAsync(h)).WithSummary("List runs (graph_id, status, limit, cursor)");
         runs.MapGet("/{runId}", (HttpContext h, WardenApi api, string runId) => api.GetRunAsync(h, runId)).WithSummary("Run status, node states, output and usage").Produces<ErrorBody>(404);

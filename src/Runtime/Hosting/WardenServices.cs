@@ -33,6 +33,13 @@ public static class WardenServices
         services.AddSingleton<IRunStore, SqliteRunStore>();
         services.AddSingleton<IUsageStore, SqliteUsageStore>();
         services.AddSingleton<ITaskStore, SqliteTaskStore>();
+
+        // Suites and suite runs: embedded host only for now. The Functions host registers none, and its suite
+        // endpoints answer 501 NOT_IMPLEMENTED (WardenApi.SuiteStore); `warden test --server` works against both.
+        services.AddSingleton<ISuiteStore, Storage.Sqlite.SqliteSuiteStore>();
+        services.AddSingleton<Testing.SuiteRunner>();
+        services.AddSingleton<Testing.SuiteRunDispatcher>();
+        services.AddHostedService(sp => sp.GetRequiredService<Testing.SuiteRunDispatcher>());
         services.AddSingleton<EmbeddedEngine>();
         services.AddSingleton<IRunEngine>(sp => sp.GetRequiredService<EmbeddedEngine>());
         services.AddSingleton<IGuardrailAdmin>(sp => sp.GetRequiredService<EmbeddedEngine>());

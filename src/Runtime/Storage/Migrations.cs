@@ -216,6 +216,39 @@ internal static class Migrations
                 payload_hash TEXT NOT NULL
             );
             """),
+        (7, "suites", """
+            CREATE TABLE suites (
+                tenant_id TEXT NOT NULL,
+                id TEXT NOT NULL,
+                latest_version INTEGER NOT NULL,
+                created_at TEXT NOT NULL,
+                updated_at TEXT NOT NULL,
+                PRIMARY KEY (tenant_id, id)
+            );
+            CREATE TABLE suite_versions (
+                tenant_id TEXT NOT NULL,
+                suite_id TEXT NOT NULL,
+                version INTEGER NOT NULL,
+                content_hash TEXT NOT NULL,
+                format TEXT NOT NULL,
+                source TEXT NOT NULL,
+                created_at TEXT NOT NULL,
+                PRIMARY KEY (tenant_id, suite_id, version)
+            );
+            CREATE TABLE suite_runs (
+                tenant_id TEXT NOT NULL,
+                id TEXT NOT NULL,
+                suite_id TEXT NOT NULL,
+                suite_version INTEGER NOT NULL,
+                status TEXT NOT NULL,
+                result TEXT,
+                created_at TEXT NOT NULL,
+                updated_at TEXT NOT NULL,
+                ended_at TEXT,
+                PRIMARY KEY (tenant_id, id)
+            );
+            CREATE INDEX ix_suite_runs_tenant_created ON suite_runs (tenant_id, created_at DESC, id DESC);
+            """),
     ];
 
     public static int Latest => All[^1].Version;

@@ -1,0 +1,78 @@
+using System.Text.Json;
+using Warden.Cli.Client;
+using Warden.Core.Testing;
+
+namespace Warden.Cli.Commands.Testing;
+
+/// <summary>
+/// Runs one suite case as an ordinary run through the API (in-process or --server), answers its approval gates
+/// as the case asks, waits for it to end and evaluates its assertions against the run and its timeline.
+/// </summary>
+public sealed class CaseRunner(WardenClient client, TimeSpan timeout)
+{
+    private static readonly string[] Terminal = ["completed", "failed", "stopped"];
+
+    public async Task<CaseResult> RunAsync(SuiteCase suiteCase, string graphId, long? version, Action<string>? started, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(suiteCase);
+        string? runId = null;
+        try
+        {
+            var start = await client.StartRunAsync(graphId, suiteCase.Input, suiteCase.Seed, ct, version);
+            runId = start.GetProperty("run_id").GetString()!;
+            started?.Invoke(runId);
+            var pending = new HashSet<string>(StringComparer.Ordinal);
+            using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            limit.CancelAfter(timeout);
+            try
+            {
+                await foreach (var e in client.StreamEventsAsync(runId, limit.Token))
+                {
+                    await OnEventAsync(suiteCase, e, pending, ct);
+                    if (pending.Count > 0 && suiteCase.Approve == ApprovalMode.Wait)
+                    {
+                        break;
+                    }
+                }
+            }
+            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+            {
+                return SuiteEvaluator.Errored(suiteCase, runId, $"run {runId} did not finish within {timeout.TotalSeconds:0}s");
+            }
+
+            var run = await client.GetRunAsync(runId, ct);
+            var events = (await client.GetEventsAsync(runId, 0, ct)).GetProperty("items").EnumerateArray().ToList();
+            var waiting = pending.Count > 0 && !Terminal.Contains(run.GetProperty("status").GetString());
+            return SuiteEvaluator.Evaluate(suiteCase, runId, RunJson.ToObservation(run, events, waiting ? "waiting" : null));
+        }
+        catch (CliException ex)
+        {
+            return SuiteEvaluator.Errored(suiteCase, runId, ex.Message);
+        }
+        catch (HttpRequestException ex)
+        {
+            return SuiteEvaluator.Errored(suiteCase, runId, $"lost the connection to Warden: {ex.Message}");
+        }
+    }
+
+    private async Task OnEventAsync(SuiteCase suiteCase, JsonElement e, HashSet<string> pending, CancellationToken ct)
+    {
+        var type = e.GetProperty("type").GetString();
+        if (type == "approval.requested")
+        {
+            var approvalId = e.GetProperty("data").GetProperty("approval_id").GetString()!;
+            if (suiteCase.Approve == ApprovalMode.Wait)
+            {
+                pending.Add(approvalId);
+            }
+            else
+            {
+                await client.DecideAsync(approvalId, suiteCase.Approve == ApprovalMode.Approve, $"{(suiteCase.Approve == ApprovalMode.Approve ? "approved" : "rejected")} by warden test (case '{suiteCase.Name}')", ct);
+            }
+        }
+        else if (type is "approval.approved" or "approval.rejected" or "approval.expired")
+        {
+            pending.Clear();
+        }
+    }
+}

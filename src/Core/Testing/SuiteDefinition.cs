@@ -1,0 +1,29 @@
+using Warden.Core.Testing.Assertions;
+
+namespace Warden.Core.Testing;
+
+/// <summary>A behavioural test suite: cases run against one graph, each checked by a list of assertions.</summary>
+public sealed record SuiteDefinition(string Name, SuiteGraph Graph, IReadOnlyList<SuiteCase> Cases, string? Description = null);
+
+/// <summary>
+/// The graph under test: an uploaded graph's <paramref name="Id"/> (with an optional <paramref name="Version"/>;
+/// the latest when absent), or a <paramref name="File"/> relative to the suite, which the runner uploads first.
+/// </summary>
+public sealed record SuiteGraph(string? Id, long? Version, string? File);
+
+/// <summary>
+/// One case: a run input (JSON text), an optional seed, whether approval gates are approved (or rejected)
+/// automatically, and the assertions (the suite's default assertions first, then the case's own).
+/// </summary>
+public sealed record SuiteCase(string Name, string Input, long? Seed, ApprovalMode Approve, IReadOnlyList<Assertion> Assertions, int Line = 0);
+
+/// <summary>What the runner does when a case's run asks for an approval.</summary>
+public enum ApprovalMode
+{
+    /// <summary>Leave the request open; the case ends when the run waits (assert <c>status: waiting</c>).</summary>
+    Wait,
+
+    Approve,
+
+    Reject,
+}

@@ -1,0 +1,44 @@
+using Warden.Core.Graphs;
+using Warden.Core.Testing.Assertions;
+
+namespace Warden.Core.Testing;
+
+/// <summary>
+/// Checks a suite against the graph it tests: every node an assertion names must be a node of the graph, so a typo
+/// (<c>node: codr</c>) is a bad suite with its line, not an assertion that silently never holds.
+/// </summary>
+public static class SuiteGraphCheck
+{
+    public static IReadOnlyList<SuiteError> Check(SuiteDefinition suite, GraphDefinition graph)
+    {
+        ArgumentNullException.ThrowIfNull(suite);
+        ArgumentNullException.ThrowIfNull(graph);
+        var nodes = graph.Nodes.Select(n => n.Id).ToHashSet(StringComparer.Ordinal);
+        var errors = new List<SuiteError>();
+        var seen = new HashSet<(int, string)>();
+        for (var i = 0; i < suite.Cases.Count; i++)
+        {
+            foreach (var assertion in suite.Cases[i].Assertions)
+            {
+                foreach (var node in Named(assertion).Where(n => !nodes.Contains(n)))
+                {
+                    // Default assertions repeat in every case: report each place once.
+                    if (seen.Add((assertion.Line, node)))
+                    {
+                        errors.Add(new SuiteError($"$.cases[{i}] {assertion.Kind}", $"node '{node}' is not in graph '{graph.Name}'; its nodes are {string.Join(", ", nodes)}", assertion.Line, 1));
+                    }
+                }
+            }
+        }
+
+        return errors;
+    }
+
+    private static IEnumerable<string> Named(Assertion assertion) => assertion switch
+    {
+        VisitedAssertion v => v.Nodes,
+        OrderAssertion o => o.Nodes,
+        { Node: { } node } => [node],
+        _ => [],
+    };
+}

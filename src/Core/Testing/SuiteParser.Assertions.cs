@@ -1,0 +1,319 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Json.Schema;
+using Warden.Core.Graphs;
+using Warden.Core.Testing.Assertions;
+using YamlDotNet.RepresentationModel;
+
+namespace Warden.Core.Testing;
+
+public sealed partial class SuiteParser
+{
+    /// <summary>Each assertion kind with the modifiers it accepts beside it.</summary>
+    private static readonly Dictionary<string, HashSet<string>> Kinds = new(StringComparer.Ordinal)
+    {
+        ["status"] = ["error_code"],
+        ["error_code"] = [],
+        ["equals"] = ["node"],
+        ["contains"] = ["node"],
+        ["not_contains"] = ["node"],
+        ["regex"] = ["node"],
+        ["json_path"] = ["node", "equals", "exists"],
+        ["json_schema"] = ["node"],
+        ["similar_to"] = ["node", "threshold"],
+        ["visited"] = [],
+        ["not_visited"] = [],
+        ["order"] = [],
+        ["visits"] = ["node"],
+        ["approval_requested"] = ["node"],
+        ["max_retries"] = ["node"],
+        ["provider"] = ["node"],
+        ["max_tokens"] = [],
+        ["max_cost_usd"] = [],
+        ["max_duration"] = [],
+        ["max_provider_calls"] = [],
+        ["no_pii"] = ["node"],
+        ["redacted"] = ["node"],
+        ["injection_blocked"] = ["node"],
+    };
+
+    private static readonly HashSet<string> Modifiers = ["node", "error_code", "equals", "exists", "threshold"];
+
+    private List<Assertion> ParseAssertions(YamlNode? node, string path, bool required)
+    {
+        var list = new List<Assertion>();
+        switch (node)
+        {
+            case null when required:
+                Error(path, null, "assert is required: a list of assertions");
+                break;
+            case null:
+                break;
+            case YamlSequenceNode seq:
+                for (var i = 0; i < seq.Children.Count; i++)
+                {
+                    if (ParseAssertion(seq.Children[i], $"{path}[{i}]") is { } a)
+                    {
+                        list.Add(a with { Line = (int)seq.Children[i].Start.Line });
+                    }
+                }
+
+                break;
+            default:
+                Error(path, node, "assert must be a list of assertions");
+                break;
+        }
+
+        return list;
+    }
+
+    private Assertion? ParseAssertion(YamlNode node, string path)
+    {
+        if (node is not YamlMappingNode map || map.Children.Count == 0)
+        {
+            Error(path, node, "an assertion must be a mapping such as {status: completed} or {contains: text, node: coder}");
+            return null;
+        }
+
+        var keys = map.Children.Keys.OfType<YamlScalarNode>().Select(k => k.Value ?? string.Empty).ToList();
+        var primary = keys.Where(k => Kinds.ContainsKey(k)).ToList();
+        if (primary.Contains("json_path"))
+        {
+            primary.Remove("equals");
+        }
+
+        if (primary.Contains("status"))
+        {
+            primary.Remove("error_code");
+        }
+
+        if (primary.Count == 0)
+        {
+            var first = map.Children.Keys.First(k => !Modifiers.Contains((k as YamlScalarNode)?.Value ?? string.Empty));
+            var name = (first as YamlScalarNode)?.Value ?? "?";
+            Error($"{path}.{name}", first, $"unknown assertion kind '{name}'; expected one of {string.Join(", ", Kinds.Keys)}");
+            return null;
+        }
+
+        if (primary.Count > 1)
+        {
+            Error(path, map, $"one kind per assertion, found {string.Join(" and ", primary)}; split them into separate list items");
+            return null;
+        }
+
+        var kind = primary[0];
+        foreach (var (key, _) in map.Children)
+        {
+            var name = (key as YamlScalarNode)?.Value ?? "?";
+            if (name != kind && !Kinds[kind].Contains(name))
+            {
+                Error($"{path}.{name}", key, Kinds[kind].Count == 0 ? $"'{name}' does not apply to {kind}" : $"'{name}' does not apply to {kind}; it takes {string.Join(", ", Kinds[kind])}");
+            }
+        }
+
+        var value = map.Children[new YamlScalarNode(kind)];
+        var target = Child(map, "node") is YamlScalarNode n ? n.Value : null;
+        var at = $"{path}.{kind}";
+        return kind switch
+        {
+            "status" => Status(value, at) is { } s ? new StatusAssertion(s, Child(map, "error_code") is YamlScalarNode c ? c.Value : null) : null,
+            "error_code" => Text(value, at) is { } code ? new StatusAssertion(null, code) : null,
+            "equals" or "contains" or "not_contains" => Text(value, at) is { } t ? new TextAssertion(kind, t, target) : null,
+            "regex" => Regex(value, at) is { } r ? new RegexAssertion(r, target) : null,
+            "json_path" => JsonPath(map, value, at, target),
+            "json_schema" => Schema(value, at) is { } schema ? new JsonSchemaAssertion(schema.Schema, schema.Text, target) : null,
+            "similar_to" => Text(value, at) is { } like ? new SimilarityAssertion(like, Threshold(map, $"{path}.threshold"), target) : null,
+            "visited" or "not_visited" => Names(value, at) is { } names ? new VisitedAssertion(names, kind == "visited") : null,
+            "order" => Names(value, at) is { Count: > 0 } order ? new OrderAssertion(order) : null,
+            "visits" when target is null => Missing(map, path, "visits needs node: the node whose completed visits are counted"),
+            "visits" => Number(value, at, 0m) is { } count ? new VisitCountAssertion(target!, (long)count) : null,
+            "approval_requested" or "redacted" or "injection_blocked" => Bool(value, at) is { } b
+                ? kind == "approval_requested" ? new ApprovalRequestedAssertion(b, target) : new GovernanceEventAssertion(kind, b, target)
+                : null,
+            "no_pii" => Bool(value, at) is true ? new NoPiiAssertion(target) : Missing(value, at, "no_pii takes true"),
+            "max_retries" => Number(value, at, 0m) is { } retries ? new MaxRetriesAssertion((long)retries, target) : null,
+            "provider" => Text(value, at) is { } provider ? new ProviderUsedAssertion(provider, target) : null,
+            "max_tokens" => Number(value, at, 0m) is { } tokens ? new BudgetAssertion(kind, BudgetMeasure.Tokens, tokens) : null,
+            "max_cost_usd" => Number(value, at, 0m) is { } cost ? new BudgetAssertion(kind, BudgetMeasure.CostUsd, cost) : null,
+            "max_provider_calls" => Number(value, at, 0m) is { } calls ? new BudgetAssertion(kind, BudgetMeasure.ProviderCalls, calls) : null,
+            _ => Duration(value, at) is { } ms ? new BudgetAssertion(kind, BudgetMeasure.DurationMs, ms) : null,
+        };
+    }
+
+    private Assertion? Missing(YamlNode node, string path, string message)
+    {
+        Error(path, node, message);
+        return null;
+    }
+
+    private string? Status(YamlNode node, string path)
+    {
+        var text = Text(node, path);
+        if (text is not null && !StatusAssertion.Known.Contains(text))
+        {
+            Error(path, node, $"unknown status '{text}'; expected one of {string.Join(", ", StatusAssertion.Known)}");
+            return null;
+        }
+
+        return text;
+    }
+
+    private string? Text(YamlNode node, string path)
+    {
+        if (node is YamlScalarNode { Value: { } text })
+        {
+            return text;
+        }
+
+        Error(path, node, "expected a text value");
+        return null;
+    }
+
+    private bool? Bool(YamlNode node, string path)
+    {
+        if (node is YamlScalarNode { Value: "true" or "false" } b)
+        {
+            return b.Value == "true";
+        }
+
+        Error(path, node, "expected true or false");
+        return null;
+    }
+
+    private decimal? Number(YamlNode node, string path, decimal min)
+    {
+        if (node is YamlScalarNode { Value: { } text } && decimal.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value >= min)
+        {
+            return value;
+        }
+
+        Error(path, node, string.Create(CultureInfo.InvariantCulture, $"expected a number ≥ {min}"));
+        return null;
+    }
+
+    private decimal? Duration(YamlNode node, string path)
+    {
+        if (node is YamlScalarNode { Value: { } text } && Durations.TryParse(text, out var span))
+        {
+            return (decimal)span.TotalMilliseconds;
+        }
+
+        Error(path, node, "expected a duration such as 500ms, 30s or 2m");
+        return null;
+    }
+
+    private double Threshold(YamlMappingNode map, string path)
+    {
+        var node = Child(map, "threshold");
+        if (node is null)
+        {
+            return 0.5;
+        }
+
+        if (node is YamlScalarNode { Value: { } text } && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value is >= 0 and <= 1)
+        {
+            return value;
+        }
+
+        Error(path, node, "threshold must be a number between 0 and 1");
+        return 0.5;
+    }
+
+    private List<string>? Names(YamlNode node, string path)
+    {
+        switch (node)
+        {
+            case YamlScalarNode { Value: { Length: > 0 } one }:
+                return [one];
+            case YamlSequenceNode seq when seq.Children.All(c => c is YamlScalarNode { Value.Length: > 0 }) && seq.Children.Count > 0:
+                return seq.Children.Select(c => ((YamlScalarNode)c).Value!).ToList();
+            default:
+                Error(path, node, "expected a node id or a list of node ids");
+                return null;
+        }
+    }
+
+    private Regex? Regex(YamlNode node, string path)
+    {
+        if (Text(node, path) is not { } pattern)
+        {
+            return null;
+        }
+
+        try
+        {
+            return new Regex(pattern, RegexOptions.NonBacktracking | RegexOptions.CultureInvariant);
+        }
+        catch (ArgumentException ex)
+        {
+            Error(path, node, $"bad regex: {ex.Message}");
+        }
+        catch (NotSupportedException ex)
+        {
+            Error(path, node, $"regex not supported without backtracking (no backreferences, lookarounds or atomic groups): {ex.Message}");
+        }
+
+        return null;
+    }
+
+    private JsonPathAssertion? JsonPath(YamlMappingNode map, YamlNode value, string path, string? target)
+    {
+        var jsonPath = Text(value, path);
+        if (jsonPath is not null && (jsonPath.Length == 0 || jsonPath.Split('.').Skip(jsonPath.StartsWith("$.", StringComparison.Ordinal) ? 1 : 0).Any(s => s.Length == 0)))
+        {
+            Error(path, value, "json_path must be a dotted path such as verdict or items.0.name");
+            jsonPath = null;
+        }
+
+        var equals = map.Children.TryGetValue(new YamlScalarNode("equals"), out var e) ? e : null;
+        bool? exists = Child(map, "exists") is { } x ? Bool(x, path[..path.LastIndexOf('.')] + ".exists") : null;
+        if ((equals is null) == (exists is null))
+        {
+            Error(path, map, "json_path needs exactly one of equals or exists");
+            return null;
+        }
+
+        return jsonPath is null ? null : new JsonPathAssertion(jsonPath, equals is null ? null : Json(equals), exists, target);
+    }
+
+    private sealed record ParsedSchema(JsonSchema Schema, string Text);
+
+    private ParsedSchema? Schema(YamlNode node, string path)
+    {
+        string text;
+        if (node is YamlScalarNode { Value: { } raw } && raw.TrimStart().StartsWith('{'))
+        {
+            text = raw;
+        }
+        else if (node is YamlMappingNode or YamlScalarNode { Value: "true" or "false" })
+        {
+            text = Json(node)?.ToJsonString() ?? "true";
+        }
+        else
+        {
+            Error(path, node, "json_schema must be a schema mapping (or its JSON text)");
+            return null;
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(text);
+            var check = MetaSchemas.Draft202012.Evaluate(document.RootElement, new EvaluationOptions { OutputFormat = OutputFormat.List });
+            if (!check.IsValid)
+            {
+                var first = (check.Details ?? []).FirstOrDefault(d => d.Errors is { Count: > 0 });
+                var where = first?.InstanceLocation.ToString() is { Length: > 0 } loc ? loc : "/";
+                Error(path, node, $"not a valid JSON Schema (draft 2020-12): at {where}: {first?.Errors?.Values.FirstOrDefault() ?? "invalid"}");
+                return null;
+            }
+
+            return new ParsedSchema(JsonSchema.Build(document.RootElement.Clone()), text);
+        }
+        catch (Exception ex) when (ex is JsonException or JsonSchemaException or ArgumentException or InvalidOperationException)
+        {
+            Error(path, node, $"not a valid JSON Schema (draft 2020-12): {ex.Message}");
+            return null;
+        }
+    }
+}

@@ -1,0 +1,101 @@
+using Microsoft.Extensions.Logging;
+using Warden.Core.Runs;
+using Warden.Core.Testing;
+using Warden.Runtime.Engine;
+using Warden.Runtime.Storage;
+
+namespace Warden.Runtime.Testing;
+
+/// <summary>
+/// Runs a suite: every case is an ordinary run started through <see cref="IRunEngine"/> (so it works on either
+/// host), at most <c>parallel</c> at a time. Each run is followed through <see cref="IRunEngine.WaitForChangeAsync"/>
+/// and read back from <see cref="IRunStore"/>; approval gates are answered as the case asks; the finished run is
+/// checked by <see cref="SuiteEvaluator"/>.
+/// </summary>
+public sealed partial class SuiteRunner(IRunEngine engine, IRunStore runs, TimeProvider clock, ILogger<SuiteRunner> logger)
+{
+    private static readonly string[] Terminal = ["completed", "failed", "stopped"];
+
+    /// <summary>How long one case may take before it is reported as an error.</summary>
+    public TimeSpan CaseTimeout { get; init; } = TimeSpan.FromMinutes(10);
+
+    public async Task<SuiteResult> RunAsync(string tenantId, SuiteDefinition suite, int parallel, string? filter, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(suite);
+        var graphId = suite.Graph.Id ?? throw new ArgumentException("the suite names a graph file; upload the graph and name it by id", nameof(suite));
+        var cases = suite.Cases.Where(c => filter is null || c.Name.Contains(filter, StringComparison.OrdinalIgnoreCase)).ToList();
+        using var slots = new SemaphoreSlim(Math.Max(1, parallel));
+        var results = await Task.WhenAll(cases.Select(async c =>
+        {
+            await slots.WaitAsync(ct);
+            try
+            {
+                return await RunCaseAsync(tenantId, suite.Name, c, graphId, suite.Graph.Version, ct);
+            }
+            finally
+            {
+                slots.Release();
+            }
+        }));
+        return new SuiteResult(suite.Name, graphId, suite.Graph.Version, results);
+    }
+
+    private async Task<CaseResult> RunCaseAsync(string tenantId, string suiteName, SuiteCase suiteCase, string graphId, long? version, CancellationToken ct)
+    {
+        string runId;
+        try
+        {
+            runId = (await engine.StartRunAsync(new StartRunRequest(tenantId, graphId, version, suiteCase.Input, suiteCase.Seed), ct)).RunId;
+        }
+        catch (Exception ex) when (ex is NotFoundException or BudgetExceededException)
+        {
+            return SuiteEvaluator.Errored(suiteCase, null, ex.Message);
+        }
+
+        LogCaseStarted(logger, suiteName, suiteCase.Name, runId);
+        var decided = new HashSet<string>(StringComparer.Ordinal);
+        var deadline = clock.GetUtcNow() + CaseTimeout;
+        while (true)
+        {
+            var run = await runs.GetAsync(tenantId, runId, ct);
+            if (run is not null && Terminal.Contains(run.Status))
+            {
+                return Evaluate(suiteName, suiteCase, run, await runs.ListEventsAsync(tenantId, runId, 0, 100_000, ct), null);
+            }
+
+            var pending = (await runs.ListApprovalsAsync(tenantId, runId, "pending", ct)).Where(a => !decided.Contains(a.Id)).ToList();
+            if (run is not null && pending.Count > 0 && suiteCase.Approve == ApprovalMode.Wait)
+            {
+                return Evaluate(suiteName, suiteCase, run, await runs.ListEventsAsync(tenantId, runId, 0, 100_000, ct), "waiting");
+            }
+
+            foreach (var approval in pending)
+            {
+                var kind = suiteCase.Approve == ApprovalMode.Approve ? SignalKind.Approve : SignalKind.Reject;
+                await engine.SignalAsync(tenantId, runId, new SignalReceived(kind, $"suite:{suiteName}", approval.Id, $"answered by suite case '{suiteCase.Name}'"), ct);
+                decided.Add(approval.Id);
+            }
+
+            if (clock.GetUtcNow() > deadline)
+            {
+                return SuiteEvaluator.Errored(suiteCase, runId, $"run {runId} did not finish within {CaseTimeout.TotalSeconds:0}s (status {run?.Status})");
+            }
+
+            await engine.WaitForChangeAsync(runId, TimeSpan.FromSeconds(1), ct);
+        }
+    }
+
+    private CaseResult Evaluate(string suiteName, SuiteCase suiteCase, RunRecord run, IReadOnlyList<RunEventRecord> events, string? status)
+    {
+        var result = SuiteEvaluator.Evaluate(suiteCase, run.Id, RunObservations.From(run, events, status));
+        var failures = result.Failures.Count();
+        LogCaseFinished(logger, suiteName, suiteCase.Name, run.Id, result.Passed, failures);
+        return result;
+    }
+
+    [LoggerMessage(EventId = 9001, Level = LogLevel.Debug, Message = "Suite {Suite}: case {Case} started run {RunId}")]
+    private static partial void LogCaseStarted(ILogger logger, string suite, string @case, string runId);
+
+    [LoggerMessage(EventId = 9002, Level = LogLevel.Information, Message = "Suite {Suite}: case {Case} (run {RunId}) passed={Passed}, {Failures} failed assertion(s)")]
+    private static partial void LogCaseFinished(ILogger logger, string suite, string @case, string runId, bool passed, int failures);
+}

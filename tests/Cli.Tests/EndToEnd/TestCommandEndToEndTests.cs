@@ -1,0 +1,148 @@
+using System.Xml.Linq;
+using Shouldly;
+using Xunit;
+
+namespace Warden.Cli.Tests.EndToEnd;
+
+/// <summary>`warden test`, the CI gate, as a user runs it: exit 0 when every assertion holds, 1 on a failure, 2 on a bad suite.</summary>
+public sealed class TestCommandEndToEndTests
+{
+    private static readonly string Repo = FindRepo();
+
+    [Fact]
+    public async Task Test_ExampleSuites_ExitZeroAndWriteWellFormedJUnit()
+    {
+        // Arrange
+        var dir = TempDir();
+        var junit = Path.Combine(dir, "reports", "junit.xml");
+        var json = Path.Combine(dir, "reports", "results.json");
+
+        // Act
+        using var test = WardenProcess.Start(null, "test", Path.Combine(Repo, "examples", "suites"), "--junit", junit, "--json", json, "--data-dir", Path.Combine(dir, "data"));
+        var exit = await test.WaitForExitAsync(TimeSpan.FromMinutes(4));
+
+        // Assert
+        exit.ShouldBe(0, test.Output);
+        test.Output.ShouldContain("5/5 cases passed");
+        test.Output.ShouldContain("✔ the plan waits for an operator");
+        var xml = XDocument.Load(junit);
+        xml.Root!.Name.LocalName.ShouldBe("testsuites");
+        xml.Root.Attribute("tests")!.Value.ShouldBe("5");
+        xml.Root.Attribute("failures")!.Value.ShouldBe("0");
+        xml.Root.Elements("testsuite").Select(s => s.Attribute("name")!.Value).ShouldBe(["ops-copilot", "research-to-code"]);
+        xml.Descendants("testcase").Count().ShouldBe(5);
+        xml.Descendants("failure").ShouldBeEmpty();
+        (await File.ReadAllTextAsync(json)).ShouldContain("\"passed\": true");
+    }
+
+    [Fact]
+    public async Task Test_FailingAssertion_ExitsOneNamingExpectedAndActual()
+    {
+        // Arrange
+        var dir = TempDir();
+        var suite = Path.Combine(dir, "failing.yaml");
+        await File.WriteAllTextAsync(suite, $$"""
+            name: failing
+            graph: { file: {{Path.Combine(Repo, "examples", "research-to-code.yaml")}} }
+            cases:
+              - name: wrong expectations
+                seed: 3
+                input: { task: "Write a haiku generator" }
+                assert:
+                  - status: completed
+                  - visits: 2
+                    node: planner
+                  - contains: "quantum teleportation"
+              - name: filtered out
+                input: { task: "x" }
+                assert:
+                  - status: failed
+            """);
+        var junit = Path.Combine(dir, "junit.xml");
+
+        // Act
+        using var test = WardenProcess.Start(null, "test", suite, "--filter", "wrong", "--junit", junit, "--data-dir", Path.Combine(dir, "data"));
+        var exit = await test.WaitForExitAsync(TimeSpan.FromMinutes(3));
+
+        // Assert
+        exit.ShouldBe(1, test.Output);
+        test.Output.ShouldContain("1/1 cases failed, 2 of 3 assertions failed");
+        test.Output.ShouldContain("visits [planner]");
+        test.Output.ShouldContain("2 completed visit(s)");
+        test.Output.ShouldContain("FAIL failing / wrong expectations: contains (line 11): expected contains \"quantum teleportation\", actual");
+        test.Output.ShouldNotContain("filtered out");
+        var failures = XDocument.Load(junit).Descendants("failure").ToList();
+        failures.Count.ShouldBe(2);
+        failures[0].Attribute("message")!.Value.ShouldBe("visits [planner] (line 9): expected 2 completed visit(s), actual 1");
+    }
+
+    [Fact]
+    public async Task Test_BadSuite_ExitsTwoWithLineAndColumn()
+    {
+        // Arrange
+        var dir = TempDir();
+        var suite = Path.Combine(dir, "bad.yaml");
+        await File.WriteAllTextAsync(suite, "name: bad\ngraph: research-to-code\ncases:\n  - name: c\n    assert:\n      - status: completed\n      - containz: plan\n");
+
+        // Act
+        using var test = WardenProcess.Start(null, "test", suite, "--data-dir", Path.Combine(dir, "data"));
+        var exit = await test.WaitForExitAsync(TimeSpan.FromMinutes(1));
+
+        // Assert
+        exit.ShouldBe(2, test.Output);
+        test.Output.ShouldContain("$.cases[0].assert[1].containz (line 7, column 9): unknown assertion kind 'containz'");
+    }
+
+    [Fact]
+    public async Task Test_AssertionOnNodeNotInGraph_ExitsTwoWithLine()
+    {
+        // Arrange
+        var dir = TempDir();
+        var suite = Path.Combine(dir, "typo.yaml");
+        await File.WriteAllTextAsync(suite, $"name: typo\ngraph: {{ file: {Path.Combine(Repo, "examples", "research-to-code.yaml")} }}\ncases:\n  - name: c\n    assert:\n      - contains: x\n        node: codr\n");
+
+        // Act
+        using var test = WardenProcess.Start(null, "test", suite, "--data-dir", Path.Combine(dir, "data"));
+        var exit = await test.WaitForExitAsync(TimeSpan.FromMinutes(1));
+
+        // Assert
+        exit.ShouldBe(2, test.Output);
+        test.Output.ShouldContain("(line 6, column 1): node 'codr' is not in graph 'research-to-code'");
+    }
+
+    [Fact]
+    public async Task Test_AgainstServer_UploadsGraphAndPasses()
+    {
+        // Arrange
+        var dir = TempDir();
+        using var server = await WardenServer.StartAsync(Path.Combine(dir, "server"));
+
+        // Act
+        using var test = WardenProcess.Start(null, "test", Path.Combine(Repo, "examples", "suites", "ops-copilot.suite.yaml"), "--server", server.Http.BaseAddress!.ToString(), "--api-key", WardenServer.Key, "--parallel", "1");
+        var exit = await test.WaitForExitAsync(TimeSpan.FromMinutes(3));
+
+        // Assert
+        exit.ShouldBe(0, test.Output);
+        test.Output.ShouldContain("3/3 cases passed");
+        var runs = await server.Http.GetStringAsync("api/v1/runs?graph_id=ops-copilot");
+        runs.ShouldContain("\"completed\"");
+    }
+
+    private static string TempDir()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "warden-test-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(dir);
+        return dir;
+    }
+
+    private static string FindRepo()
+    {
+        var repo = new DirectoryInfo(AppContext.BaseDirectory);
+        while (!File.Exists(Path.Combine(repo.FullName, "Functions.sln")))
+        {
+            repo = repo.Parent!;
+        }
+
+        return repo.FullName;
+    }
+}
