@@ -28,6 +28,17 @@ read -r passed failed < <(awk '
   END { print p + 0, f + 0 }' "$log")
 rm -f "$log"
 
+# The example graphs' behavioural suites, through the real CLI, as a user's CI would gate a graph change.
+if [ "$status" -eq 0 ]; then
+  echo "warden test examples/suites"
+  if dotnet run -c Release --no-build --project src/Cli -- test examples/suites --junit TestResults/examples-junit.xml; then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1))
+    status=1
+  fi
+fi
+
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
   failed=1 # the build or a test host failed before any test could report
 fi
