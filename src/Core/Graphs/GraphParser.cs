@@ -4,6 +4,7 @@ using System.Text.RegularExpressions;
 using Warden.Core.Governance.Policies;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
+using Warden.Core.Serialization;
 
 namespace Warden.Core.Graphs;
 
@@ -592,21 +593,13 @@ public sealed partial class GraphParser
     }
 
     /// <summary>The value under a key; an empty value (<c>edges:</c> with nothing after it, or <c>~</c>) counts as absent.</summary>
-    private static YamlNode? Child(YamlMappingNode map, string key) =>
-        map.Children.TryGetValue(new YamlScalarNode(key), out var value)
-            && !(value is YamlScalarNode { Style: ScalarStyle.Plain } scalar && (string.IsNullOrEmpty(scalar.Value) || scalar.Value == "~" || scalar.Value == "null"))
-            ? value
-            : null;
+    private static YamlNode? Child(YamlMappingNode map, string key) => YamlFields.Child(map, key);
 
     private void CheckKeys(YamlMappingNode map, string path, HashSet<string> allowed)
     {
-        foreach (var key in map.Children.Keys)
+        foreach (var (key, name) in YamlFields.Unknown(map, allowed))
         {
-            var name = (key as YamlScalarNode)?.Value ?? "?";
-            if (!allowed.Contains(name))
-            {
-                Error($"{path}.{name}", key, $"unknown field '{name}'; expected one of {string.Join(", ", allowed)}");
-            }
+            Error($"{path}.{name}", key, $"unknown field '{name}'; expected one of {string.Join(", ", allowed)}");
         }
     }
 

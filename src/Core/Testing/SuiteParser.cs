@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Warden.Core.Testing.Assertions;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
+using Warden.Core.Serialization;
 
 namespace Warden.Core.Testing;
 
@@ -198,21 +199,13 @@ public sealed partial class SuiteParser
         return ApprovalMode.Wait;
     }
 
-    private static YamlNode? Child(YamlMappingNode map, string key) =>
-        map.Children.TryGetValue(new YamlScalarNode(key), out var value)
-            && !(value is YamlScalarNode { Style: ScalarStyle.Plain } scalar && (string.IsNullOrEmpty(scalar.Value) || scalar.Value == "~" || scalar.Value == "null"))
-            ? value
-            : null;
+    private static YamlNode? Child(YamlMappingNode map, string key) => YamlFields.Child(map, key);
 
     private void CheckKeys(YamlMappingNode map, string path, HashSet<string> allowed)
     {
-        foreach (var key in map.Children.Keys)
+        foreach (var (key, name) in YamlFields.Unknown(map, allowed))
         {
-            var name = (key as YamlScalarNode)?.Value ?? "?";
-            if (!allowed.Contains(name))
-            {
-                Error($"{path}.{name}", key, $"unknown field '{name}'; expected one of {string.Join(", ", allowed)}");
-            }
+            Error($"{path}.{name}", key, $"unknown field '{name}'; expected one of {string.Join(", ", allowed)}");
         }
     }
 
