@@ -89,8 +89,14 @@ public sealed class ReplayTests(AzuriteServer azurite)
             case "gate":
             {
                 var runId = await host.StartAsync(Scenarios.Gate(deadline: "1h", onTimeout: "fail"));
-                await host.WaitForAsync(runId, r => host.Runs.ListApprovalsAsync(EngineHostExtensions.Tenant, runId, "pending").Result.Count > 0);
-                var pending = await host.Runs.ListApprovalsAsync(EngineHostExtensions.Tenant, runId, "pending");
+                var deadline = DateTime.UtcNow.AddSeconds(60);
+                IReadOnlyList<Runtime.Storage.ApprovalRecord> pending = [];
+                while (pending.Count == 0 && DateTime.UtcNow < deadline)
+                {
+                    await host.Engine.WaitForChangeAsync(runId, TimeSpan.FromMilliseconds(200));
+                    pending = await host.Runs.ListApprovalsAsync(EngineHostExtensions.Tenant, runId, "pending");
+                }
+
                 await host.Engine.SignalAsync(EngineHostExtensions.Tenant, runId, new SignalReceived(SignalKind.Approve, "reviewer:ana", pending.Single().Id));
                 await host.WaitForEndAsync(runId);
                 return runId;
