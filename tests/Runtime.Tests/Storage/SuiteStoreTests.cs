@@ -161,6 +161,22 @@ public abstract class SuiteStoreTests : StoreTestBase
         (passed!.Status, passed.Result).ShouldBe(("passed", """{"passed":true}"""));
     }
 
+    [Fact]
+    public async Task FinishRun_AfterAnotherProcessAbandonedIt_TheRunnersResultWins()
+    {
+        // Arrange: a starting process ended it while its runner, elsewhere, was still going
+        await Store.CreateRunAsync("t1", Run("srun_1", "smoke", "2026-01-01T00:00:01.0000000+00:00"));
+        await Store.AbandonRunningAsync("interrupted");
+
+        // Act
+        await Store.FinishRunAsync("t1", "srun_1", "passed", """{"passed":true}""");
+
+        // Assert
+        var run = await Store.GetRunAsync("t1", "srun_1");
+        (run!.Status, run.Result).ShouldBe(("passed", """{"passed":true}"""));
+        (await Store.AbandonRunningAsync("interrupted")).ShouldBe(0);
+    }
+
     private static SuiteRunRecord Run(string id, string suiteId, string createdAt) => new()
     {
         Id = id,
