@@ -115,7 +115,7 @@ public sealed partial class WardenApi
         return Json(new { items = page.Items.Select(r => SuiteRun(r, withResult: false)), next_cursor = page.NextCursor });
     });
 
-    /// <summary>The suite store, or 501 on a host that does not keep suites (the Functions host, for now).</summary>
+    /// <summary>The suite store, or 501 on a host composed without one (both of Warden's hosts register one).</summary>
     private ISuiteStore SuiteStore() =>
         services.GetService<ISuiteStore>()
         ?? throw new ApiException(StatusCodes.Status501NotImplemented, "NOT_IMPLEMENTED", "suites are stored by the embedded host (`warden serve`); on this host run them with `warden test --server` instead");

@@ -34,12 +34,8 @@ public static class WardenServices
         services.AddSingleton<IUsageStore, SqliteUsageStore>();
         services.AddSingleton<ITaskStore, SqliteTaskStore>();
 
-        // Suites and suite runs: embedded host only for now. The Functions host registers none, and its suite
-        // endpoints answer 501 NOT_IMPLEMENTED (WardenApi.SuiteStore); `warden test --server` works against both.
-        services.AddSingleton<ISuiteStore, Storage.Sqlite.SqliteSuiteStore>();
-        services.AddSingleton<Testing.SuiteRunner>();
-        services.AddSingleton<Testing.SuiteRunDispatcher>();
-        services.AddHostedService(sp => sp.GetRequiredService<Testing.SuiteRunDispatcher>());
+        // Suites and suite runs in the SQLite file, beside the case runs they start, whatever WARDEN_STORE says.
+        AddSuites<Storage.Sqlite.SqliteSuiteStore>(services);
         services.AddSingleton<EmbeddedEngine>();
         services.AddSingleton<IRunEngine>(sp => sp.GetRequiredService<EmbeddedEngine>());
         services.AddSingleton<IGuardrailAdmin>(sp => sp.GetRequiredService<EmbeddedEngine>());
@@ -86,6 +82,10 @@ public static class WardenServices
         services.AddSingleton<IRunProjection, TablesRunProjection>();
         services.AddSingleton<IRunStore, TablesRunStore>();
         services.AddSingleton<IUsageStore, TablesUsageStore>();
+
+        // Suites beside the run side, so any instance reads a suite run another started. Its runner lives in the process
+        // that started it: at start-up every instance ends the suite runs still running as interrupted.
+        AddSuites<TablesSuiteStore>(services);
 
         // The run side above never resolves this. What still may, and so opens a file on the instance's disk, is
         // AddDataStores' choice: its SQLite stores (no WARDEN_STORE) and the PostgreSQL branch's audit forwarder, which
@@ -134,6 +134,16 @@ public static class WardenServices
         services.AddSingleton(new EngineOptions { Workers = settings.Workers, Tasks = settings.Tasks, ForwardAudit = embeddedEngine && settings.IsSharedStore });
         services.AddSingleton(settings.Guardrails);
         services.AddSingleton<WardenApi>();
+    }
+
+    /// <summary>The suite store, the runner that starts each case through the host's engine, and the dispatcher that runs them in the background.</summary>
+    private static void AddSuites<TStore>(IServiceCollection services)
+        where TStore : class, ISuiteStore
+    {
+        services.AddSingleton<ISuiteStore, TStore>();
+        services.AddSingleton<Testing.SuiteRunner>();
+        services.AddSingleton<Testing.SuiteRunDispatcher>();
+        services.AddHostedService(sp => sp.GetRequiredService<Testing.SuiteRunDispatcher>());
     }
 
     /// <summary>The SQLite file under the data directory, opened (created and migrated) when first resolved.</summary>

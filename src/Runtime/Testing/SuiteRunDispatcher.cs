@@ -9,9 +9,10 @@ using Warden.Runtime.Storage;
 namespace Warden.Runtime.Testing;
 
 /// <summary>
-/// Runs suite runs in the background of the embedded host and stores each result when it ends. The cases themselves
-/// are durable runs; a suite run interrupted by a restart stays <c>running</c> (see the README's note) and can be
-/// started again.
+/// Runs suite runs in the background of the process that started them (either host) and stores each result when it
+/// ends. The cases themselves are durable runs; a suite run whose process stopped is ended as <c>error</c> when a
+/// process starts (<see cref="StartAsync"/>), and can be started again. On the Functions host that is any instance of
+/// the app: one starting while another still runs a suite run marks it <c>error</c> until that runner stores its result.
 /// </summary>
 public sealed partial class SuiteRunDispatcher(SuiteRunner runner, ISuiteStore suites, ILogger<SuiteRunDispatcher> logger) : IHostedService, IDisposable
 {

@@ -8,46 +8,127 @@ using Microsoft.Extensions.DependencyInjection;
 using Shouldly;
 using Warden.Functions.Http;
 using Warden.Functions.Tests.Dispatcher;
+using Warden.Functions.Tests.Engines;
+using Warden.Runtime.Testing;
 using Warden.Runtime.Tests.Support;
 using Xunit;
 
 namespace Warden.Functions.Tests.Http;
 
 /// <summary>
-/// The Functions host keeps no suites yet: its suite triggers are bound and authenticated like every other, and
-/// answer 501 NOT_IMPLEMENTED with the uniform error body (`warden test --server` runs suites against it instead).
+/// Suites on the Functions host: uploaded, run and read back through its HTTP triggers. The suite and its runs live in
+/// the app's tables; every case is an ordinary run on the Durable engine over a real task hub on Azurite.
 /// </summary>
 [Collection(AzuriteServer.Collection)]
 public sealed class SuiteTriggersTests(AzuriteServer azurite)
 {
+    private const string Suite = """
+        name: seq-suite
+        graph: { id: sequential }
+        cases:
+          - name: good
+            input: { task: ship }
+            assert:
+              - status: completed
+          - name: bad
+            input: { task: ship }
+            assert:
+              - equals: something else
+        """;
+
     [Fact]
-    public async Task SuiteTriggers_OnFunctionsHost_Answer501WithUniformBody()
+    public async Task SuiteRun_OnFunctionsHost_RunsCasesOnDurableEngineAndStoresResult()
     {
         // Arrange
         await using var instance = await DurableWarden.StartAsync(azurite.ConnectionString);
+        var (graph, _) = await CallAsync(instance, (t, r, c) => t.CreateGraph(r, c), "POST", "/api/v1/graphs", Scenarios.Sequential, "application/yaml");
 
         // Act
-        var (listed, body) = await CallAsync(instance, (t, r, c) => t.ListSuites(r, c), "GET", "/api/v1/suites");
-        var (run, _) = await CallAsync(instance, (t, r, c) => t.GetSuiteRun(r, c, "srun_x"), "GET", "/api/v1/suite-runs/srun_x");
+        var (uploaded, suite) = await CallAsync(instance, (t, r, c) => t.CreateSuite(r, c), "POST", "/api/v1/suites", Suite, "application/yaml");
+        var (unchanged, _) = await CallAsync(instance, (t, r, c) => t.CreateSuite(r, c), "POST", "/api/v1/suites", Suite, "application/yaml");
+        var (started, start) = await CallAsync(instance, (t, r, c) => t.StartSuiteRun(r, c, "seq-suite"), "POST", "/api/v1/suites/seq-suite/runs", """{"parallel":2}""");
+        var suiteRunId = Json(start).GetProperty("suite_run_id").GetString()!;
+        await instance.Services.GetRequiredService<SuiteRunDispatcher>().WaitAsync(suiteRunId).WaitAsync(TimeSpan.FromMinutes(2));
+        var (read, run) = await CallAsync(instance, (t, r, c) => t.GetSuiteRun(r, c, suiteRunId), "GET", $"/api/v1/suite-runs/{suiteRunId}");
+        var (_, list) = await CallAsync(instance, (t, r, c) => t.ListSuiteRuns(r, c), "GET", "/api/v1/suite-runs");
+        var (_, suites) = await CallAsync(instance, (t, r, c) => t.ListSuites(r, c), "GET", "/api/v1/suites");
 
         // Assert
-        listed.ShouldBe(StatusCodes.Status501NotImplemented);
-        run.ShouldBe(StatusCodes.Status501NotImplemented);
-        var error = JsonDocument.Parse(body).RootElement;
-        error.GetProperty("error_code").GetString().ShouldBe("NOT_IMPLEMENTED");
-        error.GetProperty("message").GetString()!.ShouldContain("warden test --server");
+        graph.ShouldBe(StatusCodes.Status201Created);
+        uploaded.ShouldBe(StatusCodes.Status201Created, suite);
+        unchanged.ShouldBe(StatusCodes.Status200OK);
+        started.ShouldBe(StatusCodes.Status202Accepted, start);
+        read.ShouldBe(StatusCodes.Status200OK, run);
+        Json(run).GetProperty("status").GetString().ShouldBe("failed", run);
+        var result = Json(run).GetProperty("result");
+        result.GetProperty("cases_passed").GetInt32().ShouldBe(1, run);
+        result.GetProperty("cases_failed").GetInt32().ShouldBe(1);
+        var cases = result.GetProperty("cases").EnumerateArray().ToDictionary(c => c.GetProperty("name").GetString()!);
+        cases["good"].GetProperty("passed").GetBoolean().ShouldBeTrue(run);
+        cases["good"].GetProperty("status").GetString().ShouldBe("completed");
+        var bad = cases["bad"].GetProperty("assertions")[0];
+        bad.GetProperty("passed").GetBoolean().ShouldBeFalse();
+        bad.GetProperty("expected").GetString().ShouldBe("something else");
+
+        // The case runs are the Durable engine's runs, read back through the run triggers.
+        var caseRunId = cases["bad"].GetProperty("run_id").GetString()!;
+        var (_, caseRun) = await CallAsync(instance, (t, r, c) => t.GetRun(r, c, caseRunId), "GET", $"/api/v1/runs/{caseRunId}");
+        Json(caseRun).GetProperty("status").GetString().ShouldBe("completed", caseRun);
+        Json(list).GetProperty("items").EnumerateArray().Select(r => r.GetProperty("suite_run_id").GetString()).ShouldBe([suiteRunId]);
+        Json(suites).GetProperty("items")[0].GetProperty("suite_id").GetString().ShouldBe("seq-suite");
     }
 
+    [Fact]
+    public async Task SuiteRun_Ended_ReadThroughAnotherInstance()
+    {
+        // Arrange
+        await using var first = await DurableWarden.StartAsync(azurite.ConnectionString);
+        await CallAsync(first, (t, r, c) => t.CreateGraph(r, c), "POST", "/api/v1/graphs", Scenarios.Sequential, "application/yaml");
+        await CallAsync(first, (t, r, c) => t.CreateSuite(r, c), "POST", "/api/v1/suites", Suite, "application/yaml");
+        var (_, start) = await CallAsync(first, (t, r, c) => t.StartSuiteRun(r, c, "seq-suite"), "POST", "/api/v1/suites/seq-suite/runs", """{"filter":"good"}""");
+        var suiteRunId = Json(start).GetProperty("suite_run_id").GetString()!;
+        await first.Services.GetRequiredService<SuiteRunDispatcher>().WaitAsync(suiteRunId).WaitAsync(TimeSpan.FromMinutes(2));
+
+        // Act
+        await using var second = await DurableWarden.StartAsync(azurite.ConnectionString, join: first);
+        var (read, run) = await CallAsync(second, (t, r, c) => t.GetSuiteRun(r, c, suiteRunId), "GET", $"/api/v1/suite-runs/{suiteRunId}");
+        var (got, suite) = await CallAsync(second, (t, r, c) => t.GetSuite(r, c, "seq-suite"), "GET", "/api/v1/suites/seq-suite");
+
+        // Assert: an ended suite run is not one the second instance's start-up abandons
+        read.ShouldBe(StatusCodes.Status200OK, run);
+        Json(run).GetProperty("status").GetString().ShouldBe("passed", run);
+        Json(run).GetProperty("result").GetProperty("cases_passed").GetInt32().ShouldBe(1);
+        got.ShouldBe(StatusCodes.Status200OK, suite);
+        Json(suite).GetProperty("version").GetInt64().ShouldBe(1);
+    }
+
+    private static JsonElement Json(string body)
+    {
+        using var doc = JsonDocument.Parse(body);
+        return doc.RootElement.Clone();
+    }
+
+    /// <summary>Calls one HTTP trigger of an instance as the Functions host would: its request, its [DurableClient], its services.</summary>
     private static async Task<(int Status, string Body)> CallAsync(
         DurableWarden instance,
         Func<ApiTriggers, HttpRequest, Microsoft.DurableTask.Client.DurableTaskClient, Task<IActionResult>> trigger,
         string method,
-        string path)
+        string path,
+        string? body = null,
+        string contentType = "application/json")
     {
         var http = new DefaultHttpContext { RequestServices = instance.Services };
         http.Request.Method = method;
         http.Request.Path = path;
         http.Request.Headers["X-API-Key"] = "test-admin-key";
+        if (body is not null)
+        {
+            var bytes = Encoding.UTF8.GetBytes(body);
+            http.Request.Body = new MemoryStream(bytes);
+            http.Request.ContentType = contentType;
+            http.Request.ContentLength = bytes.Length;
+        }
+
         using var response = new MemoryStream();
         http.Response.Body = response;
         var triggers = ActivatorUtilities.CreateInstance<ApiTriggers>(instance.Services);

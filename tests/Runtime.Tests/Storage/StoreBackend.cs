@@ -25,6 +25,10 @@ public abstract class StoreBackend : IAsyncDisposable
 
     public abstract IApiRateLimiter RateLimiter(GuardrailOptions options, TimeProvider clock);
 
+    /// <summary>Suites and suite runs: the embedded SQLite file and the Functions host's tables keep them.</summary>
+    public virtual ISuiteStore Suites(TimeProvider clock) =>
+        throw new NotSupportedException($"{GetType().Name} keeps no suites");
+
     /// <summary>The same data opened again, as a second process would open it.</summary>
     public abstract StoreBackend SecondInstance();
 
@@ -109,6 +113,8 @@ public sealed class SqliteBackend(string? directory = null) : SqlStoreBackend
     public override IAuditLog Audit(TimeProvider clock) => new SqliteAuditLog(Database, clock);
 
     public override IApiRateLimiter RateLimiter(GuardrailOptions options, TimeProvider clock) => new InProcessApiRateLimiter(options, clock);
+
+    public override ISuiteStore Suites(TimeProvider clock) => new SqliteSuiteStore(Database, clock);
 
     public override StoreBackend SecondInstance() => new SqliteBackend(_directory);
 

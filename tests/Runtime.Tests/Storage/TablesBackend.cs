@@ -52,6 +52,8 @@ public sealed class TablesBackend : StoreBackend
 
     public override IApiRateLimiter RateLimiter(GuardrailOptions options, TimeProvider clock) => new TablesApiRateLimiter(Storage, options, clock);
 
+    public override ISuiteStore Suites(TimeProvider clock) => new TablesSuiteStore(Storage, clock);
+
     public override StoreBackend SecondInstance() => new TablesBackend(_connectionString, _prefix, owner: false);
 
     public override async Task<long> CountTenantsAsync() => (await EntitiesAsync(TablesTenantStore.TenantsTable)).Count;
