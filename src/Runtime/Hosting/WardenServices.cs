@@ -35,7 +35,7 @@ public static class WardenServices
         services.AddSingleton<ITaskStore, SqliteTaskStore>();
 
         // Suites and suite runs in the SQLite file, beside the case runs they start, whatever WARDEN_STORE says.
-        AddSuites<Storage.Sqlite.SqliteSuiteStore>(services);
+        AddSuites<Storage.Sqlite.SqliteSuiteStore>(services, abandonAtStart: true);
         services.AddSingleton<EmbeddedEngine>();
         services.AddSingleton<IRunEngine>(sp => sp.GetRequiredService<EmbeddedEngine>());
         services.AddSingleton<IGuardrailAdmin>(sp => sp.GetRequiredService<EmbeddedEngine>());
@@ -85,7 +85,7 @@ public static class WardenServices
 
         // Suites beside the run side, so any instance reads a suite run another started. Its runner lives in the process
         // that started it: at start-up every instance ends the suite runs still running as interrupted.
-        AddSuites<TablesSuiteStore>(services);
+        AddSuites<TablesSuiteStore>(services, abandonAtStart: false);
 
         // The run side above never resolves this. What still may, and so opens a file on the instance's disk, is
         // AddDataStores' choice: its SQLite stores (no WARDEN_STORE) and the PostgreSQL branch's audit forwarder, which
@@ -137,12 +137,18 @@ public static class WardenServices
     }
 
     /// <summary>The suite store, the runner that starts each case through the host's engine, and the dispatcher that runs them in the background.</summary>
-    private static void AddSuites<TStore>(IServiceCollection services)
+    /// <param name="abandonAtStart">The host is its data's only process (the embedded engine), so at start-up nothing else
+    /// can still be running a suite run marked running.</param>
+    private static void AddSuites<TStore>(IServiceCollection services, bool abandonAtStart)
         where TStore : class, ISuiteStore
     {
         services.AddSingleton<ISuiteStore, TStore>();
         services.AddSingleton<Testing.SuiteRunner>();
-        services.AddSingleton<Testing.SuiteRunDispatcher>();
+        services.AddSingleton(sp => new Testing.SuiteRunDispatcher(
+            sp.GetRequiredService<Testing.SuiteRunner>(), sp.GetRequiredService<ISuiteStore>(), sp.GetRequiredService<ILogger<Testing.SuiteRunDispatcher>>())
+        {
+            AbandonAtStart = abandonAtStart,
+        });
         services.AddHostedService(sp => sp.GetRequiredService<Testing.SuiteRunDispatcher>());
     }
 

@@ -10,9 +10,10 @@ namespace Warden.Runtime.Testing;
 
 /// <summary>
 /// Runs suite runs in the background of the process that started them (either host) and stores each result when it
-/// ends. The cases themselves are durable runs; a suite run whose process stopped is ended as <c>error</c> when a
-/// process starts (<see cref="StartAsync"/>), and can be started again. On the Functions host that is any instance of
-/// the app: one starting while another still runs a suite run marks it <c>error</c> until that runner stores its result.
+/// ends. The cases themselves are durable runs. A process that stops ends its own suite runs as <c>error</c>
+/// (<see cref="StopAsync"/>), and they can be started again. The embedded host, which owns its data alone, also ends at
+/// start-up what a killed process left running (<see cref="AbandonAtStart"/>); on the Functions host an instance that
+/// starts says nothing about the others, which may still be running theirs, so it does not.
 /// </summary>
 public sealed partial class SuiteRunDispatcher(SuiteRunner runner, ISuiteStore suites, ILogger<SuiteRunDispatcher> logger) : IHostedService, IDisposable
 {
@@ -21,6 +22,9 @@ public sealed partial class SuiteRunDispatcher(SuiteRunner runner, ISuiteStore s
     private readonly CancellationTokenSource _stopping = new();
     private readonly ConcurrentDictionary<string, Task> _running = new(StringComparer.Ordinal);
     private int _disposed;
+
+    /// <summary>At start-up, end every suite run still marked running: only for a host that is the data's sole process.</summary>
+    public bool AbandonAtStart { get; init; } = true;
 
     public void Start(string tenantId, string suiteRunId, SuiteDefinition suite, int parallel, string? filter)
     {
@@ -36,6 +40,7 @@ public sealed partial class SuiteRunDispatcher(SuiteRunner runner, ISuiteStore s
                 catch (OperationCanceledException) when (ct.IsCancellationRequested)
                 {
                     LogInterrupted(logger, suiteRunId);
+                    await suites.FinishRunAsync(tenantId, suiteRunId, "error", JsonSerializer.Serialize(new { error = InterruptedReason }, WardenJson.Options), CancellationToken.None);
                 }
                 catch (Exception ex) when (ex is not OutOfMemoryException)
                 {
@@ -53,6 +58,11 @@ public sealed partial class SuiteRunDispatcher(SuiteRunner runner, ISuiteStore s
     /// <summary>Suite runs a previous process left running end as error: their runner is gone.</summary>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        if (!AbandonAtStart)
+        {
+            return;
+        }
+
         var abandoned = await suites.AbandonRunningAsync(InterruptedReason, cancellationToken);
         if (abandoned > 0)
         {
@@ -60,7 +70,8 @@ public sealed partial class SuiteRunDispatcher(SuiteRunner runner, ISuiteStore s
         }
     }
 
-    public Task StopAsync(CancellationToken cancellationToken)
+    /// <summary>Stops this process's suite runs and waits (within the host's shutdown time) for each to be stored as ended.</summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
     {
         // The container may dispose this singleton before or after the host stops it.
         if (Volatile.Read(ref _disposed) == 0)
@@ -68,7 +79,14 @@ public sealed partial class SuiteRunDispatcher(SuiteRunner runner, ISuiteStore s
             _stopping.Cancel();
         }
 
-        return Task.CompletedTask;
+        try
+        {
+            await Task.WhenAll(_running.Values).WaitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Out of shutdown time: what was not stored ends at the next start of the embedded host.
+        }
     }
 
     /// <summary>Completes when the suite run has ended (or was never running here).</summary>
