@@ -49,6 +49,34 @@ internal static class TableText
     }
 
     /// <summary>The text <see cref="Write"/> wrote, or null when there is none.</summary>
+    /// <summary>
+    /// A document too long for one entity, as rows of one partition: the head row (<paramref name="head"/>'s fields and the
+    /// first chunks of <paramref name="text"/>) at <paramref name="key"/>, then part rows at <c>key|0001</c>, ... with the
+    /// rest, <paramref name="chunksPerRow"/> chunks to a row, so a range read from the key returns them in order.
+    /// </summary>
+    public static IEnumerable<TableEntity> PartRows(string partition, string key, IReadOnlyDictionary<string, object> head, string property, string text, int chunksPerRow)
+    {
+        var chunks = Split(text);
+        for (var part = 0; part * chunksPerRow < chunks.Count; part++)
+        {
+            var row = new TableEntity(partition, part == 0 ? key : $"{key}|{part:D4}");
+            if (part == 0)
+            {
+                foreach (var (name, value) in head)
+                {
+                    row[name] = value;
+                }
+            }
+            else
+            {
+                row["Part"] = part;
+            }
+
+            WriteChunks(row, property, chunks.Skip(part * chunksPerRow).Take(chunksPerRow));
+            yield return row;
+        }
+    }
+
     public static string? Read(TableEntity entity, string name)
     {
         ArgumentNullException.ThrowIfNull(entity);

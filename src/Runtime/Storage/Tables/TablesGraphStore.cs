@@ -161,30 +161,21 @@ public sealed class TablesGraphStore(TableStorage storage, TimeProvider clock) :
     }
 
     /// <summary>The version's row and, for a long source, its part rows: the source in 16K-character chunks, 24 to a row.</summary>
-    private static IEnumerable<TableEntity> VersionRows(string partition, GraphVersionRecord record)
-    {
-        var chunks = TableText.Split(record.Source);
-        var key = VersionRow(record.GraphId, record.Version);
-        for (var part = 0; part * ChunksPerRow < chunks.Count; part++)
-        {
-            var row = new TableEntity(partition, part == 0 ? key : $"{key}|{part:D4}");
-            if (part == 0)
+    private static IEnumerable<TableEntity> VersionRows(string partition, GraphVersionRecord record) =>
+        TableText.PartRows(
+            partition,
+            VersionRow(record.GraphId, record.Version),
+            new Dictionary<string, object>(StringComparer.Ordinal)
             {
-                row["GraphId"] = record.GraphId;
-                row["Version"] = record.Version;
-                row["ContentHash"] = record.ContentHash;
-                row["Format"] = record.Format;
-                row["CreatedAt"] = record.CreatedAt;
-            }
-            else
-            {
-                row["Part"] = part;
-            }
-
-            TableText.WriteChunks(row, "Source", chunks.Skip(part * ChunksPerRow).Take(ChunksPerRow));
-            yield return row;
-        }
-    }
+                ["GraphId"] = record.GraphId,
+                ["Version"] = record.Version,
+                ["ContentHash"] = record.ContentHash,
+                ["Format"] = record.Format,
+                ["CreatedAt"] = record.CreatedAt,
+            },
+            "Source",
+            record.Source,
+            ChunksPerRow);
 
     private static string GraphRow(string graphId) => "g|" + TableKeys.Escape(graphId);
 

@@ -313,30 +313,21 @@ public sealed class TablesSuiteStore(TableStorage storage, TimeProvider clock) :
     }
 
     /// <summary>The version's row and, for a long source, its part rows: the source in 16K-character chunks, 24 to a row.</summary>
-    private static IEnumerable<TableEntity> VersionRows(string partition, SuiteVersionRecord record)
-    {
-        var chunks = TableText.Split(record.Source);
-        var key = VersionRow(record.SuiteId, record.Version);
-        for (var part = 0; part * ChunksPerRow < chunks.Count; part++)
-        {
-            var row = new TableEntity(partition, part == 0 ? key : $"{key}|{part:D4}");
-            if (part == 0)
+    private static IEnumerable<TableEntity> VersionRows(string partition, SuiteVersionRecord record) =>
+        TableText.PartRows(
+            partition,
+            VersionRow(record.SuiteId, record.Version),
+            new Dictionary<string, object>(StringComparer.Ordinal)
             {
-                row["SuiteId"] = record.SuiteId;
-                row["Version"] = record.Version;
-                row["ContentHash"] = record.ContentHash;
-                row["Format"] = record.Format;
-                row["CreatedAt"] = record.CreatedAt;
-            }
-            else
-            {
-                row["Part"] = part;
-            }
-
-            TableText.WriteChunks(row, "Source", chunks.Skip(part * ChunksPerRow).Take(ChunksPerRow));
-            yield return row;
-        }
-    }
+                ["SuiteId"] = record.SuiteId,
+                ["Version"] = record.Version,
+                ["ContentHash"] = record.ContentHash,
+                ["Format"] = record.Format,
+                ["CreatedAt"] = record.CreatedAt,
+            },
+            "Source",
+            record.Source,
+            ChunksPerRow);
 
     private static string SuiteRow(string suiteId) => "s|" + TableKeys.Escape(suiteId);
 
