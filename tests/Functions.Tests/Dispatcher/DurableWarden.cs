@@ -1,8 +1,15 @@
+using System.Text;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.Abstractions;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Warden.Core.Graphs;
+using Warden.Functions.Http;
 using Warden.Functions.Runs;
 using Warden.Runtime.Engine;
 using Warden.Runtime.Guardrails;
@@ -17,6 +24,9 @@ namespace Warden.Functions.Tests.Dispatcher;
 /// </summary>
 internal sealed class DurableWarden : IAsyncDisposable
 {
+    /// <summary>The admin key of the demo tenant every instance bootstraps.</summary>
+    public const string ApiKey = "test-admin-key";
+
     private readonly ServiceProvider _services;
     private readonly IReadOnlyList<IHostedService> _hosts;
     private readonly string _dataDirectory;
@@ -70,7 +80,7 @@ internal sealed class DurableWarden : IAsyncDisposable
         {
             ["AzureWebJobsStorage"] = storageConnectionString,
             ["WARDEN_DATA_DIR"] = dataDirectory,
-            ["WARDEN_BOOTSTRAP_API_KEY"] = "test-admin-key",
+            ["WARDEN_BOOTSTRAP_API_KEY"] = ApiKey,
             ["WARDEN_TABLES_PREFIX"] = tables,
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
@@ -92,6 +102,34 @@ internal sealed class DurableWarden : IAsyncDisposable
 
         var hub = await DurableTaskHub.StartAsync(storageConnectionString, services, join?.Hub.Name);
         return new DurableWarden(services, hosts, hub, dataDirectory) { Tables = tables };
+    }
+
+    /// <summary>Calls one HTTP trigger of this instance as the Functions host would: its request, its [DurableClient], its services.</summary>
+    public async Task<(int Status, string Body)> CallTriggerAsync(
+        Func<ApiTriggers, HttpRequest, DurableTaskClient, Task<IActionResult>> trigger,
+        string method,
+        string path,
+        string? body = null,
+        string contentType = "application/json")
+    {
+        var http = new DefaultHttpContext { RequestServices = _services };
+        http.Request.Method = method;
+        http.Request.Path = path;
+        http.Request.Headers["X-API-Key"] = ApiKey;
+        if (body is not null)
+        {
+            var bytes = Encoding.UTF8.GetBytes(body);
+            http.Request.Body = new MemoryStream(bytes);
+            http.Request.ContentType = contentType;
+            http.Request.ContentLength = bytes.Length;
+        }
+
+        using var response = new MemoryStream();
+        http.Response.Body = response;
+        var triggers = ActivatorUtilities.CreateInstance<ApiTriggers>(_services);
+        var result = await trigger(triggers, http.Request, Hub.Client);
+        await result.ExecuteResultAsync(new ActionContext(http, new RouteData(), new ActionDescriptor()));
+        return (http.Response.StatusCode, Encoding.UTF8.GetString(response.ToArray()));
     }
 
     public async Task<long> UploadAsync(string yaml, string tenant = "demo")

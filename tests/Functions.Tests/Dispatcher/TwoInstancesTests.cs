@@ -1,12 +1,6 @@
-using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Mvc;
-using Microsoft.AspNetCore.Mvc.Abstractions;
-using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.DependencyInjection;
 using Shouldly;
-using Warden.Functions.Http;
 using Warden.Functions.Tests.Engines;
 using Warden.Runtime.Tests.Support;
 using Xunit;
@@ -21,8 +15,6 @@ namespace Warden.Functions.Tests.Dispatcher;
 [Collection(AzuriteServer.Collection)]
 public sealed class TwoInstancesTests(AzuriteServer azurite)
 {
-    private const string ApiKey = "test-admin-key";
-
     [Fact]
     public async Task Run_StartedThroughOneInstance_IsReadStreamedApprovedAndControlledThroughAnother()
     {
@@ -30,28 +22,28 @@ public sealed class TwoInstancesTests(AzuriteServer azurite)
         await using var second = await DurableWarden.StartAsync(azurite.ConnectionString, join: first);
 
         // Instance one: upload the graph and start a gated run.
-        var (uploaded, _) = await CallAsync(first, (t, r, c) => t.CreateGraph(r, c), "POST", "/api/v1/graphs", Scenarios.Gate("1h", "fail"), "application/yaml");
-        var (started, start) = await CallAsync(first, (t, r, c) => t.StartRun(r, c, "gate"), "POST", "/api/v1/graphs/gate/runs", """{"input":{"task":"ship"}}""");
+        var (uploaded, _) = await first.CallTriggerAsync((t, r, c) => t.CreateGraph(r, c), "POST", "/api/v1/graphs", Scenarios.Gate("1h", "fail"), "application/yaml");
+        var (started, start) = await first.CallTriggerAsync((t, r, c) => t.StartRun(r, c, "gate"), "POST", "/api/v1/graphs/gate/runs", """{"input":{"task":"ship"}}""");
         var runId = Json(start).GetProperty("run_id").GetString()!;
 
         // Instance two: find the approval, decide it, read the finished run and stream its timeline.
         var approvalId = await EventuallyAsync(async () =>
         {
-            var (_, body) = await CallAsync(second, (t, r, c) => t.ListRunApprovals(r, c, runId), "GET", $"/api/v1/runs/{runId}/approvals");
+            var (_, body) = await second.CallTriggerAsync((t, r, c) => t.ListRunApprovals(r, c, runId), "GET", $"/api/v1/runs/{runId}/approvals");
             return Json(body).GetProperty("items").EnumerateArray().FirstOrDefault(a => a.GetProperty("status").GetString() == "pending") is { ValueKind: JsonValueKind.Object } pending
                 ? pending.GetProperty("approval_id").GetString()
                 : null;
         });
-        var (decided, _) = await CallAsync(second, (t, r, c) => t.DecideApproval(r, c, approvalId), "POST", $"/api/v1/approvals/{approvalId}/decision", """{"decision":"approve","comment":"ok"}""");
+        var (decided, _) = await second.CallTriggerAsync((t, r, c) => t.DecideApproval(r, c, approvalId), "POST", $"/api/v1/approvals/{approvalId}/decision", """{"decision":"approve","comment":"ok"}""");
         var finished = await EventuallyAsync(async () =>
         {
-            var (_, body) = await CallAsync(second, (t, r, c) => t.GetRun(r, c, runId), "GET", $"/api/v1/runs/{runId}");
+            var (_, body) = await second.CallTriggerAsync((t, r, c) => t.GetRun(r, c, runId), "GET", $"/api/v1/runs/{runId}");
             return Status(body) == "completed" ? body : null;
         });
-        var (streamed, stream) = await CallAsync(second, (t, r, c) => t.StreamRun(r, c, runId), "GET", $"/api/v1/runs/{runId}/stream");
-        var (diffed, diff) = await CallAsync(second, (t, r, c) => t.DiffRuns(r, c, runId, runId), "GET", $"/api/v1/runs/{runId}/diff/{runId}");
-        var (reported, report) = await CallAsync(second, (t, r, c) => t.GetRunCompliance(r, c, runId), "GET", $"/api/v1/runs/{runId}/compliance");
-        var (again, secondDecision) = await CallAsync(first, (t, r, c) => t.DecideApproval(r, c, approvalId), "POST", $"/api/v1/approvals/{approvalId}/decision", """{"decision":"reject"}""");
+        var (streamed, stream) = await second.CallTriggerAsync((t, r, c) => t.StreamRun(r, c, runId), "GET", $"/api/v1/runs/{runId}/stream");
+        var (diffed, diff) = await second.CallTriggerAsync((t, r, c) => t.DiffRuns(r, c, runId, runId), "GET", $"/api/v1/runs/{runId}/diff/{runId}");
+        var (reported, report) = await second.CallTriggerAsync((t, r, c) => t.GetRunCompliance(r, c, runId), "GET", $"/api/v1/runs/{runId}/compliance");
+        var (again, secondDecision) = await first.CallTriggerAsync((t, r, c) => t.DecideApproval(r, c, approvalId), "POST", $"/api/v1/approvals/{approvalId}/decision", """{"decision":"reject"}""");
 
         uploaded.ShouldBe(StatusCodes.Status201Created);
         started.ShouldBeOneOf(StatusCodes.Status200OK, StatusCodes.Status202Accepted);
@@ -72,11 +64,11 @@ public sealed class TwoInstancesTests(AzuriteServer azurite)
 
         // The orchestration's governance decision is in the tenant's chain (appended once, however often its write ran),
         // beside the API's own row for the request, and the chain verifies.
-        var (_, audit) = await CallAsync(second, (t, r, c) => t.ListAudit(r, c), "GET", "/api/v1/audit");
+        var (_, audit) = await second.CallTriggerAsync((t, r, c) => t.ListAudit(r, c), "GET", "/api/v1/audit");
         var rows = Json(audit).GetProperty("items").EnumerateArray().ToList();
         rows.Count(r => r.GetProperty("action").GetString() == "approval.approved" && r.GetProperty("target").GetString() == approvalId).ShouldBe(1);
         rows.ShouldContain(r => r.GetProperty("action").GetString() == "approval.decided");
-        var (_, verified) = await CallAsync(first, (t, r, c) => t.VerifyAudit(r, c), "POST", "/api/v1/audit/verify");
+        var (_, verified) = await first.CallTriggerAsync((t, r, c) => t.VerifyAudit(r, c), "POST", "/api/v1/audit/verify");
         Json(verified).GetProperty("ok").GetBoolean().ShouldBeTrue(verified);
         Json(secondDecision).GetProperty("error_code").GetString().ShouldNotBeNullOrWhiteSpace();
     }
@@ -86,23 +78,23 @@ public sealed class TwoInstancesTests(AzuriteServer azurite)
     {
         await using var first = await DurableWarden.StartAsync(azurite.ConnectionString);
         await using var second = await DurableWarden.StartAsync(azurite.ConnectionString, join: first);
-        await CallAsync(first, (t, r, c) => t.CreateGraph(r, c), "POST", "/api/v1/graphs", Scenarios.SlowFirst(latencyMs: 1500), "application/yaml");
-        var (_, start) = await CallAsync(first, (t, r, c) => t.StartRun(r, c, "slow-first"), "POST", "/api/v1/graphs/slow-first/runs", """{"input":{"task":"ship"}}""");
+        await first.CallTriggerAsync((t, r, c) => t.CreateGraph(r, c), "POST", "/api/v1/graphs", Scenarios.SlowFirst(latencyMs: 1500), "application/yaml");
+        var (_, start) = await first.CallTriggerAsync((t, r, c) => t.StartRun(r, c, "slow-first"), "POST", "/api/v1/graphs/slow-first/runs", """{"input":{"task":"ship"}}""");
         var runId = Json(start).GetProperty("run_id").GetString()!;
 
-        var (paused, _) = await CallAsync(second, (t, r, c) => t.ControlRun(r, c, runId), "POST", $"/api/v1/runs/{runId}/control", """{"action":"pause","comment":"check the input"}""");
+        var (paused, _) = await second.CallTriggerAsync((t, r, c) => t.ControlRun(r, c, runId), "POST", $"/api/v1/runs/{runId}/control", """{"action":"pause","comment":"check the input"}""");
         await EventuallyAsync(async () =>
         {
-            var (_, body) = await CallAsync(first, (t, r, c) => t.GetRun(r, c, runId), "GET", $"/api/v1/runs/{runId}");
+            var (_, body) = await first.CallTriggerAsync((t, r, c) => t.GetRun(r, c, runId), "GET", $"/api/v1/runs/{runId}");
             return Status(body) == "paused" ? body : null;
         });
-        var (resumed, _) = await CallAsync(second, (t, r, c) => t.ControlRun(r, c, runId), "POST", $"/api/v1/runs/{runId}/control", """{"action":"resume"}""");
+        var (resumed, _) = await second.CallTriggerAsync((t, r, c) => t.ControlRun(r, c, runId), "POST", $"/api/v1/runs/{runId}/control", """{"action":"resume"}""");
         var finished = await EventuallyAsync(async () =>
         {
-            var (_, body) = await CallAsync(first, (t, r, c) => t.GetRun(r, c, runId), "GET", $"/api/v1/runs/{runId}");
+            var (_, body) = await first.CallTriggerAsync((t, r, c) => t.GetRun(r, c, runId), "GET", $"/api/v1/runs/{runId}");
             return Status(body) == "completed" ? body : null;
         });
-        var (_, events) = await CallAsync(second, (t, r, c) => t.ListRunEvents(r, c, runId), "GET", $"/api/v1/runs/{runId}/events");
+        var (_, events) = await second.CallTriggerAsync((t, r, c) => t.ListRunEvents(r, c, runId), "GET", $"/api/v1/runs/{runId}/events");
 
         paused.ShouldBe(StatusCodes.Status200OK);
         resumed.ShouldBe(StatusCodes.Status200OK);
@@ -116,19 +108,19 @@ public sealed class TwoInstancesTests(AzuriteServer azurite)
     public async Task Guardrails_AfterARun_ShowTheBreakerAndTheTenantBudgetFromTheEntities()
     {
         await using var first = await DurableWarden.StartAsync(azurite.ConnectionString);
-        await CallAsync(first, (t, r, c) => t.CreateGraph(r, c), "POST", "/api/v1/graphs", Scenarios.Sequential, "application/yaml");
-        var (_, start) = await CallAsync(first, (t, r, c) => t.StartRun(r, c, "sequential"), "POST", "/api/v1/graphs/sequential/runs", """{"input":{"task":"ship"},"wait_seconds":30}""");
+        await first.CallTriggerAsync((t, r, c) => t.CreateGraph(r, c), "POST", "/api/v1/graphs", Scenarios.Sequential, "application/yaml");
+        var (_, start) = await first.CallTriggerAsync((t, r, c) => t.StartRun(r, c, "sequential"), "POST", "/api/v1/graphs/sequential/runs", """{"input":{"task":"ship"},"wait_seconds":30}""");
         var runId = Json(start).GetProperty("run_id").GetString()!;
         await EventuallyAsync(async () =>
         {
-            var (_, body) = await CallAsync(first, (t, r, c) => t.GetRun(r, c, runId), "GET", $"/api/v1/runs/{runId}");
+            var (_, body) = await first.CallTriggerAsync((t, r, c) => t.GetRun(r, c, runId), "GET", $"/api/v1/runs/{runId}");
             return Status(body) == "completed" ? body : null;
         });
 
         // Settling is a signal the budget entity applies after the run's last step: look until the spend shows.
         var guardrails = await EventuallyAsync(async () =>
         {
-            var (status, body) = await CallAsync(first, (t, r, c) => t.GetGuardrails(r, c), "GET", "/api/v1/guardrails");
+            var (status, body) = await first.CallTriggerAsync((t, r, c) => t.GetGuardrails(r, c), "GET", "/api/v1/guardrails");
             status.ShouldBe(StatusCodes.Status200OK, body);
             var budgets = Json(body).GetProperty("budgets").EnumerateArray().ToList();
             return budgets.Any(b => b.GetProperty("spent_usd").GetDecimal() > 0) ? body : null;
@@ -148,35 +140,6 @@ public sealed class TwoInstancesTests(AzuriteServer azurite)
     /// <summary>A run's status from GET /runs/{id}; an error body fails the test with its error_code and message.</summary>
     private static string Status(string body) =>
         Json(body).TryGetProperty("status", out var status) ? status.GetString()! : throw new ShouldAssertException($"GET run answered {body}");
-
-    /// <summary>Calls one HTTP trigger of an instance as the Functions host would: its request, its [DurableClient], its services.</summary>
-    private static async Task<(int Status, string Body)> CallAsync(
-        DurableWarden instance,
-        Func<ApiTriggers, HttpRequest, Microsoft.DurableTask.Client.DurableTaskClient, Task<IActionResult>> trigger,
-        string method,
-        string path,
-        string? body = null,
-        string contentType = "application/json")
-    {
-        var http = new DefaultHttpContext { RequestServices = instance.Services };
-        http.Request.Method = method;
-        http.Request.Path = path;
-        http.Request.Headers["X-API-Key"] = ApiKey;
-        if (body is not null)
-        {
-            var bytes = Encoding.UTF8.GetBytes(body);
-            http.Request.Body = new MemoryStream(bytes);
-            http.Request.ContentType = contentType;
-            http.Request.ContentLength = bytes.Length;
-        }
-
-        using var response = new MemoryStream();
-        http.Response.Body = response;
-        var triggers = ActivatorUtilities.CreateInstance<ApiTriggers>(instance.Services);
-        var result = await trigger(triggers, http.Request, instance.Hub.Client);
-        await result.ExecuteResultAsync(new ActionContext(http, new RouteData(), new ActionDescriptor()));
-        return (http.Response.StatusCode, Encoding.UTF8.GetString(response.ToArray()));
-    }
 
     private static async Task<T> EventuallyAsync<T>(Func<Task<T?>> probe)
         where T : class

@@ -1,12 +1,7 @@
-using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Mvc;
-using Microsoft.AspNetCore.Mvc.Abstractions;
-using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Shouldly;
-using Warden.Functions.Http;
 using Warden.Functions.Tests.Dispatcher;
 using Warden.Functions.Tests.Engines;
 using Warden.Runtime.Testing;
@@ -41,17 +36,17 @@ public sealed class SuiteTriggersTests(AzuriteServer azurite)
     {
         // Arrange
         await using var instance = await DurableWarden.StartAsync(azurite.ConnectionString);
-        var (graph, _) = await CallAsync(instance, (t, r, c) => t.CreateGraph(r, c), "POST", "/api/v1/graphs", Scenarios.Sequential, "application/yaml");
+        var (graph, _) = await instance.CallTriggerAsync((t, r, c) => t.CreateGraph(r, c), "POST", "/api/v1/graphs", Scenarios.Sequential, "application/yaml");
 
         // Act
-        var (uploaded, suite) = await CallAsync(instance, (t, r, c) => t.CreateSuite(r, c), "POST", "/api/v1/suites", Suite, "application/yaml");
-        var (unchanged, _) = await CallAsync(instance, (t, r, c) => t.CreateSuite(r, c), "POST", "/api/v1/suites", Suite, "application/yaml");
-        var (started, start) = await CallAsync(instance, (t, r, c) => t.StartSuiteRun(r, c, "seq-suite"), "POST", "/api/v1/suites/seq-suite/runs", """{"parallel":2}""");
+        var (uploaded, suite) = await instance.CallTriggerAsync((t, r, c) => t.CreateSuite(r, c), "POST", "/api/v1/suites", Suite, "application/yaml");
+        var (unchanged, _) = await instance.CallTriggerAsync((t, r, c) => t.CreateSuite(r, c), "POST", "/api/v1/suites", Suite, "application/yaml");
+        var (started, start) = await instance.CallTriggerAsync((t, r, c) => t.StartSuiteRun(r, c, "seq-suite"), "POST", "/api/v1/suites/seq-suite/runs", """{"parallel":2}""");
         var suiteRunId = Json(start).GetProperty("suite_run_id").GetString()!;
         await instance.Services.GetRequiredService<SuiteRunDispatcher>().WaitAsync(suiteRunId).WaitAsync(TimeSpan.FromMinutes(2));
-        var (read, run) = await CallAsync(instance, (t, r, c) => t.GetSuiteRun(r, c, suiteRunId), "GET", $"/api/v1/suite-runs/{suiteRunId}");
-        var (_, list) = await CallAsync(instance, (t, r, c) => t.ListSuiteRuns(r, c), "GET", "/api/v1/suite-runs");
-        var (_, suites) = await CallAsync(instance, (t, r, c) => t.ListSuites(r, c), "GET", "/api/v1/suites");
+        var (read, run) = await instance.CallTriggerAsync((t, r, c) => t.GetSuiteRun(r, c, suiteRunId), "GET", $"/api/v1/suite-runs/{suiteRunId}");
+        var (_, list) = await instance.CallTriggerAsync((t, r, c) => t.ListSuiteRuns(r, c), "GET", "/api/v1/suite-runs");
+        var (_, suites) = await instance.CallTriggerAsync((t, r, c) => t.ListSuites(r, c), "GET", "/api/v1/suites");
 
         // Assert
         graph.ShouldBe(StatusCodes.Status201Created);
@@ -72,7 +67,7 @@ public sealed class SuiteTriggersTests(AzuriteServer azurite)
 
         // The case runs are the Durable engine's runs, read back through the run triggers.
         var caseRunId = cases["bad"].GetProperty("run_id").GetString()!;
-        var (_, caseRun) = await CallAsync(instance, (t, r, c) => t.GetRun(r, c, caseRunId), "GET", $"/api/v1/runs/{caseRunId}");
+        var (_, caseRun) = await instance.CallTriggerAsync((t, r, c) => t.GetRun(r, c, caseRunId), "GET", $"/api/v1/runs/{caseRunId}");
         Json(caseRun).GetProperty("status").GetString().ShouldBe("completed", caseRun);
         Json(list).GetProperty("items").EnumerateArray().Select(r => r.GetProperty("suite_run_id").GetString()).ShouldBe([suiteRunId]);
         Json(suites).GetProperty("items")[0].GetProperty("suite_id").GetString().ShouldBe("seq-suite");
@@ -83,16 +78,16 @@ public sealed class SuiteTriggersTests(AzuriteServer azurite)
     {
         // Arrange
         await using var first = await DurableWarden.StartAsync(azurite.ConnectionString);
-        await CallAsync(first, (t, r, c) => t.CreateGraph(r, c), "POST", "/api/v1/graphs", Scenarios.Sequential, "application/yaml");
-        await CallAsync(first, (t, r, c) => t.CreateSuite(r, c), "POST", "/api/v1/suites", Suite, "application/yaml");
-        var (_, start) = await CallAsync(first, (t, r, c) => t.StartSuiteRun(r, c, "seq-suite"), "POST", "/api/v1/suites/seq-suite/runs", """{"filter":"good"}""");
+        await first.CallTriggerAsync((t, r, c) => t.CreateGraph(r, c), "POST", "/api/v1/graphs", Scenarios.Sequential, "application/yaml");
+        await first.CallTriggerAsync((t, r, c) => t.CreateSuite(r, c), "POST", "/api/v1/suites", Suite, "application/yaml");
+        var (_, start) = await first.CallTriggerAsync((t, r, c) => t.StartSuiteRun(r, c, "seq-suite"), "POST", "/api/v1/suites/seq-suite/runs", """{"filter":"good"}""");
         var suiteRunId = Json(start).GetProperty("suite_run_id").GetString()!;
         await first.Services.GetRequiredService<SuiteRunDispatcher>().WaitAsync(suiteRunId).WaitAsync(TimeSpan.FromMinutes(2));
 
         // Act
         await using var second = await DurableWarden.StartAsync(azurite.ConnectionString, join: first);
-        var (read, run) = await CallAsync(second, (t, r, c) => t.GetSuiteRun(r, c, suiteRunId), "GET", $"/api/v1/suite-runs/{suiteRunId}");
-        var (got, suite) = await CallAsync(second, (t, r, c) => t.GetSuite(r, c, "seq-suite"), "GET", "/api/v1/suites/seq-suite");
+        var (read, run) = await second.CallTriggerAsync((t, r, c) => t.GetSuiteRun(r, c, suiteRunId), "GET", $"/api/v1/suite-runs/{suiteRunId}");
+        var (got, suite) = await second.CallTriggerAsync((t, r, c) => t.GetSuite(r, c, "seq-suite"), "GET", "/api/v1/suites/seq-suite");
 
         // Assert: an ended suite run is not one the second instance's start-up abandons
         read.ShouldBe(StatusCodes.Status200OK, run);
@@ -108,32 +103,4 @@ public sealed class SuiteTriggersTests(AzuriteServer azurite)
         return doc.RootElement.Clone();
     }
 
-    /// <summary>Calls one HTTP trigger of an instance as the Functions host would: its request, its [DurableClient], its services.</summary>
-    private static async Task<(int Status, string Body)> CallAsync(
-        DurableWarden instance,
-        Func<ApiTriggers, HttpRequest, Microsoft.DurableTask.Client.DurableTaskClient, Task<IActionResult>> trigger,
-        string method,
-        string path,
-        string? body = null,
-        string contentType = "application/json")
-    {
-        var http = new DefaultHttpContext { RequestServices = instance.Services };
-        http.Request.Method = method;
-        http.Request.Path = path;
-        http.Request.Headers["X-API-Key"] = "test-admin-key";
-        if (body is not null)
-        {
-            var bytes = Encoding.UTF8.GetBytes(body);
-            http.Request.Body = new MemoryStream(bytes);
-            http.Request.ContentType = contentType;
-            http.Request.ContentLength = bytes.Length;
-        }
-
-        using var response = new MemoryStream();
-        http.Response.Body = response;
-        var triggers = ActivatorUtilities.CreateInstance<ApiTriggers>(instance.Services);
-        var result = await trigger(triggers, http.Request, instance.Hub.Client);
-        await result.ExecuteResultAsync(new ActionContext(http, new RouteData(), new ActionDescriptor()));
-        return (http.Response.StatusCode, Encoding.UTF8.GetString(response.ToArray()));
-    }
 }

@@ -77,6 +77,40 @@ internal static class TableText
         }
     }
 
+    /// <summary>
+    /// Reads back what <see cref="PartRows"/> wrote, for every document the rows hold (in row-key order): each head row with
+    /// its whole text, its part rows appended.
+    /// </summary>
+    public static async Task<List<(TableEntity Head, string Text)>> ReadPartRowsAsync(IAsyncEnumerable<TableEntity> rows, string property)
+    {
+        var documents = new List<(TableEntity Head, string Text)>();
+        TableEntity? head = null;
+        var text = new System.Text.StringBuilder();
+        await foreach (var row in rows)
+        {
+            if (row.GetInt32("Part") is > 0)
+            {
+                text.Append(Read(row, property));
+                continue;
+            }
+
+            if (head is not null)
+            {
+                documents.Add((head, text.ToString()));
+            }
+
+            head = row;
+            text.Clear().Append(Read(row, property));
+        }
+
+        if (head is not null)
+        {
+            documents.Add((head, text.ToString()));
+        }
+
+        return documents;
+    }
+
     public static string? Read(TableEntity entity, string name)
     {
         ArgumentNullException.ThrowIfNull(entity);

@@ -122,43 +122,16 @@ public sealed class TablesGraphStore(TableStorage storage, TimeProvider clock) :
     }
 
     /// <summary>The versions in the rows the filter selects: a version row and then its part rows, in row-key order.</summary>
-    private static async Task<List<GraphVersionRecord>> ReadVersionsAsync(TableClient table, string filter, CancellationToken ct)
-    {
-        var versions = new List<GraphVersionRecord>();
-        TableEntity? head = null;
-        var source = new StringBuilder();
-        await foreach (var row in table.QueryAsync<TableEntity>(filter, cancellationToken: ct))
+    private static async Task<List<GraphVersionRecord>> ReadVersionsAsync(TableClient table, string filter, CancellationToken ct) =>
+        [.. (await TableText.ReadPartRowsAsync(table.QueryAsync<TableEntity>(filter, cancellationToken: ct), "Source")).Select(d => new GraphVersionRecord
         {
-            if (row.GetInt32("Part") is > 0)
-            {
-                source.Append(TableText.Read(row, "Source"));
-                continue;
-            }
-
-            Flush();
-            head = row;
-            source.Clear().Append(TableText.Read(row, "Source"));
-        }
-
-        Flush();
-        return versions;
-
-        void Flush()
-        {
-            if (head is not null)
-            {
-                versions.Add(new GraphVersionRecord
-                {
-                    GraphId = head.Required("GraphId"),
-                    Version = head.GetInt64("Version") ?? 0,
-                    ContentHash = head.Required("ContentHash"),
-                    Format = head.Required("Format"),
-                    Source = source.ToString(),
-                    CreatedAt = head.Required("CreatedAt"),
-                });
-            }
-        }
-    }
+            GraphId = d.Head.Required("GraphId"),
+            Version = d.Head.GetInt64("Version") ?? 0,
+            ContentHash = d.Head.Required("ContentHash"),
+            Format = d.Head.Required("Format"),
+            Source = d.Text,
+            CreatedAt = d.Head.Required("CreatedAt"),
+        })];
 
     /// <summary>The version's row and, for a long source, its part rows: the source in 16K-character chunks, 24 to a row.</summary>
     private static IEnumerable<TableEntity> VersionRows(string partition, GraphVersionRecord record) =>

@@ -287,27 +287,14 @@ public sealed class TablesSuiteStore(TableStorage storage, TimeProvider clock) :
     {
         var first = VersionRow(suiteId, version);
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey ge {first} and RowKey lt {first + "}"}");
-        TableEntity? head = null;
-        var source = new StringBuilder();
-        await foreach (var row in RunTables.Query(table, filter, null, ct))
-        {
-            if (row.GetInt32("Part") is > 0)
-            {
-                source.Append(TableText.Read(row, "Source"));
-                continue;
-            }
-
-            head = row;
-            source.Clear().Append(TableText.Read(row, "Source"));
-        }
-
-        return head is null ? null : new SuiteVersionRecord
+        var document = (await TableText.ReadPartRowsAsync(RunTables.Query(table, filter, null, ct), "Source")).SingleOrDefault();
+        return document.Head is not { } head ? null : new SuiteVersionRecord
         {
             SuiteId = head.Required("SuiteId"),
             Version = head.GetInt64("Version") ?? 0,
             ContentHash = head.Required("ContentHash"),
             Format = head.Required("Format"),
-            Source = source.ToString(),
+            Source = document.Text,
             CreatedAt = head.Required("CreatedAt"),
         };
     }
