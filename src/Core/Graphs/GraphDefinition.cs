@@ -72,7 +72,9 @@ public sealed record RetryPolicy(int MaxAttempts, TimeSpan InitialBackoff, TimeS
 }
 
 /// <summary>Knobs the mock provider honours so tests and demos can make slow or flaky steps.</summary>
-public sealed record MockSettings(int LatencyMs, int FailFirstAttempts, double ErrorRate)
+/// <summary>How the mock provider answers a node: optional added latency, scripted failures and a fixed reply.</summary>
+/// <param name="Response">A fixed reply instead of the seeded one (its tokens are counted like any reply's).</param>
+public sealed record MockSettings(int LatencyMs, int FailFirstAttempts, double ErrorRate, string? Response = null)
 {
     public static MockSettings None { get; } = new(0, 0, 0);
 }

@@ -35,7 +35,9 @@ public sealed record NodeInvocation(
     MockSettings Mock,
     long Seed,
     IReadOnlyList<ProviderChoice>? Providers = null,
-    GovernanceSettings? Governance = null)
+    GovernanceSettings? Governance = null,
+    ChaosSettings? Chaos = null,
+    ReplaySettings? Replay = null)
 {
     /// <summary>The providers to try in order: those the guardrails admitted, or the node's own choice.</summary>
     public IReadOnlyList<ProviderChoice> Candidates => Providers is { Count: > 0 } ? Providers : [new ProviderChoice(Provider, Model, null)];
@@ -104,4 +106,4 @@ public sealed record Decision(RunState State, IReadOnlyList<RunCommand> Commands
 /// <summary>What the host supplies to every decision. The decider never reads a clock itself.</summary>
 public readonly record struct RunContext(DateTimeOffset Now);
 
-public sealed record RunStart(string RunId, string TenantId, string GraphId, int GraphVersion, string Input, long Seed);
+public sealed record RunStart(string RunId, string TenantId, string GraphId, int GraphVersion, string Input, long Seed, RunOptions? Options = null);

@@ -29,10 +29,20 @@ public static class SuiteGraphCheck
                     }
                 }
             }
+
+            foreach (var node in MockedNodes(suite.Cases[i]).Where(n => !nodes.Contains(n)))
+            {
+                errors.Add(new SuiteError($"$.cases[{i}].mock.{node}", $"node '{node}' is not in graph '{graph.Name}'; its nodes are {string.Join(", ", nodes)}", suite.Cases[i].Line, 1));
+            }
         }
 
         return errors;
     }
+
+    private static IEnumerable<string> MockedNodes(SuiteCase suiteCase) =>
+        suiteCase.RunOptions is { } json && System.Text.Json.Nodes.JsonNode.Parse(json)?["mock"] is System.Text.Json.Nodes.JsonObject mock
+            ? mock.Select(kv => kv.Key)
+            : [];
 
     private static IEnumerable<string> Named(Assertion assertion) => assertion switch
     {

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
+using Warden.Core.Graphs;
 using Warden.Core.Runs;
 using Warden.Core.Serialization;
 using Warden.Runtime.Engine;
@@ -21,8 +22,14 @@ public sealed partial class WardenApi
         var version = OptionalLong(body, "version", 1, int.MaxValue);
         var wait = OptionalLong(body, "wait_seconds", 0, MaxWaitSeconds);
         var seed = OptionalLong(body, "seed", 0, long.MaxValue);
-        var started = await engine.StartRunAsync(new StartRunRequest(caller.TenantId, graphId, version, input, seed), http.RequestAborted);
-        await audit.AppendAsync(caller.TenantId, caller.Actor, "run.started", started.RunId, new { started.GraphId, started.GraphVersion, input, seed });
+        var options = RunOptionsJson.Read(body);
+        if (!options.IsEmpty && await graphs.GetVersionAsync(caller.TenantId, graphId, version, http.RequestAborted) is { } graph)
+        {
+            RunOptionsJson.CheckAgainst(options, GraphParser.Parse(graph.Source));
+        }
+
+        var started = await engine.StartRunAsync(new StartRunRequest(caller.TenantId, graphId, version, input, seed, options.IsEmpty ? null : options), http.RequestAborted);
+        await audit.AppendAsync(caller.TenantId, caller.Actor, "run.started", started.RunId, new { started.GraphId, started.GraphVersion, input, seed, options = options.IsEmpty ? null : options });
         var location = $"/api/v1/runs/{started.RunId}";
         http.Response.Headers.Location = location;
         if (wait is > 0)

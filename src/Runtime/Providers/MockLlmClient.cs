@@ -34,7 +34,9 @@ public sealed class MockLlmClient(TimeProvider clock) : ILlmClient
             throw new LlmException($"mock provider: simulated 503 (error_rate={inv.Mock.ErrorRate})", retryable: true);
         }
 
-        var reply = MockResponder.Respond(inv.Seed, inv.NodeId, request.Role, request.Prompt);
+        var reply = inv.Mock.Response is { } fixedReply
+            ? new MockReply(fixedReply, MockResponder.EstimateTokens(request.Prompt) + 24, MockResponder.EstimateTokens(fixedReply))
+            : MockResponder.Respond(inv.Seed, inv.NodeId, request.Role, request.Prompt);
         return new LlmResponse(reply.Text, reply.InputTokens, reply.OutputTokens, request.Model);
     }
 }

@@ -1,6 +1,8 @@
+using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Warden.Core.Runs;
 using Warden.Core.Testing;
+using Warden.Runtime.Api;
 using Warden.Runtime.Engine;
 using Warden.Runtime.Storage;
 
@@ -19,7 +21,8 @@ public sealed partial class SuiteRunner(IRunEngine engine, IRunStore runs, TimeP
     /// <summary>How long one case may take before it is reported as an error.</summary>
     public TimeSpan CaseTimeout { get; init; } = TimeSpan.FromMinutes(10);
 
-    public async Task<SuiteResult> RunAsync(string tenantId, SuiteDefinition suite, int parallel, string? filter, CancellationToken ct)
+    /// <param name="suiteRunId">Tags every case run with the suite run it belongs to (and the case's name).</param>
+    public async Task<SuiteResult> RunAsync(string tenantId, SuiteDefinition suite, int parallel, string? filter, CancellationToken ct, string? suiteRunId = null)
     {
         ArgumentNullException.ThrowIfNull(suite);
         var graphId = suite.Graph.Id ?? throw new ArgumentException("the suite names a graph file; upload the graph and name it by id", nameof(suite));
@@ -30,7 +33,7 @@ public sealed partial class SuiteRunner(IRunEngine engine, IRunStore runs, TimeP
             await slots.WaitAsync(ct);
             try
             {
-                return await RunCaseAsync(tenantId, suite.Name, c, graphId, suite.Graph.Version, ct);
+                return await RunCaseAsync(tenantId, suite.Name, suiteRunId, c, graphId, suite.Graph.Version, ct);
             }
             finally
             {
@@ -40,14 +43,21 @@ public sealed partial class SuiteRunner(IRunEngine engine, IRunStore runs, TimeP
         return new SuiteResult(suite.Name, graphId, suite.Graph.Version, results);
     }
 
-    private async Task<CaseResult> RunCaseAsync(string tenantId, string suiteName, SuiteCase suiteCase, string graphId, long? version, CancellationToken ct)
+    private async Task<CaseResult> RunCaseAsync(string tenantId, string suiteName, string? suiteRunId, SuiteCase suiteCase, string graphId, long? version, CancellationToken ct)
     {
         string runId;
         try
         {
-            runId = (await engine.StartRunAsync(new StartRunRequest(tenantId, graphId, version, suiteCase.Input, suiteCase.Seed), ct)).RunId;
+            var options = suiteCase.RunOptions is { } json ? RunOptionsJson.Read(JsonDocument.Parse(json).RootElement) : RunOptions.None;
+            var tags = new Dictionary<string, string>(StringComparer.Ordinal) { ["suite"] = suiteName, ["suite_case"] = suiteCase.Name };
+            if (suiteRunId is not null)
+            {
+                tags["suite_run"] = suiteRunId;
+            }
+
+            runId = (await engine.StartRunAsync(new StartRunRequest(tenantId, graphId, version, suiteCase.Input, suiteCase.Seed, options with { Tags = tags }), ct)).RunId;
         }
-        catch (Exception ex) when (ex is NotFoundException or BudgetExceededException)
+        catch (Exception ex) when (ex is NotFoundException or BudgetExceededException or ApiException)
         {
             return SuiteEvaluator.Errored(suiteCase, null, ex.Message);
         }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Warden.Cli.Client;
 using Warden.Core.Testing;
 
@@ -12,13 +13,15 @@ public sealed class CaseRunner(WardenClient client, TimeSpan timeout)
 {
     private static readonly string[] Terminal = ["completed", "failed", "stopped"];
 
-    public async Task<CaseResult> RunAsync(SuiteCase suiteCase, string graphId, long? version, Action<string>? started, CancellationToken ct)
+    public async Task<CaseResult> RunAsync(SuiteCase suiteCase, string suiteName, string graphId, long? version, Action<string>? started, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(suiteCase);
         string? runId = null;
         try
         {
-            var start = await client.StartRunAsync(graphId, suiteCase.Input, suiteCase.Seed, ct, version);
+            var options = suiteCase.RunOptions is { } json ? JsonNode.Parse(json)!.AsObject() : [];
+            options["tags"] = new JsonObject { ["suite"] = suiteName, ["suite_case"] = suiteCase.Name };
+            var start = await client.StartRunAsync(graphId, suiteCase.Input, suiteCase.Seed, ct, version, options);
             runId = start.GetProperty("run_id").GetString()!;
             started?.Invoke(runId);
             var pending = new HashSet<string>(StringComparer.Ordinal);

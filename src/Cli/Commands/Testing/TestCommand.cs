@@ -86,7 +86,7 @@ public static class TestCommand
             await slots.WaitAsync(ct);
             try
             {
-                var result = await runner.RunAsync(c, graphId, version, runId => Print(console, gate, $"  [blue]…[/] {Markup.Escape(c.Name)} started run {Markup.Escape(runId)}"), ct);
+                var result = await runner.RunAsync(c, suite.Name, graphId, version, runId => Print(console, gate, $"  [blue]…[/] {Markup.Escape(c.Name)} started run {Markup.Escape(runId)}"), ct);
                 Print(console, gate, result.Passed
                     ? $"  [green]✔[/] {Markup.Escape(c.Name)}: {result.Assertions.Count} assertion(s) hold ({result.Status}, {result.DurationMs} ms)"
                     : $"  [red]✘[/] {Markup.Escape(c.Name)}: {Markup.Escape(result.Error ?? $"{result.Failures.Count()} of {result.Assertions.Count} assertion(s) failed")} ({result.Status})");
