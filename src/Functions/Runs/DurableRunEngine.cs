@@ -86,6 +86,10 @@ public sealed class DurableRunEngine(
     }
 
     /// <summary>Returns when the run's orchestration completes or after <paramref name="timeout"/>; callers read the store either way.</summary>
+    /// <summary>A Functions instance is the platform's process, not ours to kill; scale-out would hide the crash anyway.</summary>
+    public string? CrashRefusal =>
+        "the Functions host cannot kill itself; crash_after_steps runs on the embedded engine under `warden test` (the other chaos kinds work here)";
+
     public async Task WaitForChangeAsync(string runId, TimeSpan timeout, CancellationToken ct = default)
     {
         using var wait = CancellationTokenSource.CreateLinkedTokenSource(ct);

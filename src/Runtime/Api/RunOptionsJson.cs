@@ -24,6 +24,7 @@ public static class RunOptionsJson
 
         return new RunOptions(
             Mocks: body.TryGetProperty("mock", out var mock) ? Mocks(mock) : null,
+            Chaos: body.TryGetProperty("chaos", out var chaos) ? ChaosJson.Read(chaos) : null,
             Tags: body.TryGetProperty("tags", out var tags) ? Tags(tags) : null);
     }
 

@@ -18,6 +18,10 @@ public sealed partial class SuiteRunner(IRunEngine engine, IRunStore runs, TimeP
 {
     private static readonly string[] Terminal = ["completed", "failed", "stopped"];
 
+    /// <summary>Why a server-side suite run cannot run a crash case: the process it would kill is its own.</summary>
+    public const string CrashNeedsCli =
+        "chaos.crash_after_steps runs only under `warden test` (without --server), which starts, kills and restarts an engine of its own; a suite run on the server cannot kill the server it runs in";
+
     /// <summary>How long one case may take before it is reported as an error.</summary>
     public TimeSpan CaseTimeout { get; init; } = TimeSpan.FromMinutes(10);
 
@@ -49,6 +53,11 @@ public sealed partial class SuiteRunner(IRunEngine engine, IRunStore runs, TimeP
         try
         {
             var options = suiteCase.RunOptions is { } json ? RunOptionsJson.Read(JsonDocument.Parse(json).RootElement) : RunOptions.None;
+            if (options.Chaos?.CrashAfterSteps is not null)
+            {
+                return SuiteEvaluator.Errored(suiteCase, null, CrashNeedsCli);
+            }
+
             var tags = new Dictionary<string, string>(StringComparer.Ordinal) { ["suite"] = suiteName, ["suite_case"] = suiteCase.Name };
             if (suiteRunId is not null)
             {
