@@ -17,7 +17,7 @@ public sealed partial class SuiteParser
     private static readonly HashSet<string> TopKeys = ["name", "description", "graph", "defaults", "cases"];
     private static readonly HashSet<string> GraphKeys = ["id", "version", "file"];
     private static readonly HashSet<string> DefaultKeys = ["input", "seed", "approve", "assert"];
-    private static readonly HashSet<string> CaseKeys = ["name", "input", "seed", "approve", "mock", "assert"];
+    private static readonly HashSet<string> CaseKeys = ["name", "input", "seed", "approve", "mock", "chaos", "assert"];
     private static readonly HashSet<string> MockKeys = ["latency_ms", "fail_first_attempts", "error_rate", "response"];
 
     private readonly List<SuiteError> _errors = [];
@@ -185,6 +185,11 @@ public sealed partial class SuiteParser
         if (ParseMock(Child(map, "mock"), $"{path}.mock") is { } mock)
         {
             options["mock"] = mock;
+        }
+
+        if (ParseChaos(Child(map, "chaos"), $"{path}.chaos") is { } chaos)
+        {
+            options["chaos"] = chaos;
         }
 
         return new SuiteCase(name, input, seed, approve, [.. defaults.Assertions, .. own], (int)map.Start.Line, options.Count > 0 ? options.ToJsonString() : null);
