@@ -108,9 +108,9 @@ public sealed class CrashCaseRunner(TimeSpan timeout, Action<string> progress)
                     }
                 }
             }
-            catch (HttpRequestException)
+            catch (Exception ex) when (ex is HttpRequestException or CliException)
             {
-                // The process is going down: the loop sees it exit.
+                // The process is going down (the client reports that as "cannot reach Warden"): the loop sees it exit.
             }
             catch (OperationCanceledException) when (!ct.IsCancellationRequested)
             {
@@ -138,7 +138,7 @@ public sealed class CrashCaseRunner(TimeSpan timeout, Action<string> progress)
         decimal rowCost = 0;
         foreach (var row in usage.GetProperty("items").EnumerateArray())
         {
-            rowTokens += row.GetProperty("tokens").GetInt64();
+            rowTokens += row.GetProperty("input_tokens").GetInt64() + row.GetProperty("output_tokens").GetInt64();
             rowCost += row.GetProperty("cost_usd").GetDecimal();
         }
 
