@@ -120,6 +120,43 @@ public sealed class ChaosApiTests : IAsyncLifetime
         body.GetProperty("message").GetString()!.ShouldContain(message);
     }
 
+    [Fact]
+    public async Task StartSuiteRun_ChaosCases_NeedTheRoleAndACrashCaseIsAnErrorNotAKill()
+    {
+        // Arrange
+        const string suite = """
+            name: chaos-suite
+            graph: { id: api-seq }
+            cases:
+              - name: faults
+                input: { task: x }
+                chaos: { provider_error_rate: 0.3 }
+                assert:
+                  - status: completed
+              - name: crash
+                input: { task: x }
+                chaos: { crash_after_steps: 1 }
+                assert:
+                  - status: completed
+            """;
+        (await _http.PostAsync("/api/v1/suites", new StringContent(suite, Encoding.UTF8, "application/yaml"))).EnsureSuccessStatusCode();
+        using var apiClient = await ClientWithRoleAsync("api");
+
+        // Act
+        var forbidden = await apiClient.PostAsync("/api/v1/suites/chaos-suite/runs", Body("{}"));
+        var started = await _http.PostAsync("/api/v1/suites/chaos-suite/runs", Body("{}"));
+        var id = (await started.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("suite_run_id").GetString()!;
+        await _app.Services.GetRequiredService<Warden.Runtime.Testing.SuiteRunDispatcher>().WaitAsync(id);
+        var result = (await _http.GetFromJsonAsync<JsonElement>($"/api/v1/suite-runs/{id}")).GetProperty("result");
+
+        // Assert
+        forbidden.StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+        started.StatusCode.ShouldBe(HttpStatusCode.Accepted);
+        var cases = result.GetProperty("cases").EnumerateArray().ToDictionary(c => c.GetProperty("name").GetString()!);
+        cases["faults"].GetProperty("passed").GetBoolean().ShouldBeTrue(result.ToString());
+        cases["crash"].GetProperty("error").GetString()!.ShouldContain("runs only under `warden test`");
+    }
+
     private static StringContent Body(string json) => new(json, Encoding.UTF8, "application/json");
 
     private async Task<HttpClient> ClientWithRoleAsync(string role)
