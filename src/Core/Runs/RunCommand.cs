@@ -106,4 +106,5 @@ public sealed record Decision(RunState State, IReadOnlyList<RunCommand> Commands
 /// <summary>What the host supplies to every decision. The decider never reads a clock itself.</summary>
 public readonly record struct RunContext(DateTimeOffset Now);
 
-public sealed record RunStart(string RunId, string TenantId, string GraphId, int GraphVersion, string Input, long Seed, RunOptions? Options = null);
+/// <param name="SnapshotId">The release snapshot the run was resolved to (graph version plus frozen catalogue), when known.</param>
+public sealed record RunStart(string RunId, string TenantId, string GraphId, int GraphVersion, string Input, long Seed, RunOptions? Options = null, string? SnapshotId = null);

@@ -53,6 +53,7 @@ public static class Responses
             run_id = r.Id,
             r.GraphId,
             r.GraphVersion,
+            snapshot_id = state?.SnapshotId,
             r.Status,
             input = ParseJson(r.Input),
             r.Output,
@@ -83,6 +84,30 @@ public static class Responses
             r.EndedAt,
         };
     }
+
+    public static object Snapshot(Storage.SnapshotRecord s, string[] channels) => new
+    {
+        snapshot_id = s.Id,
+        graph_id = s.GraphId,
+        graph_version = s.GraphVersion,
+        content_hash = s.ContentHash,
+        content = ParseJson(s.Content),
+        channels,
+        created_by = s.CreatedBy,
+        created_at = s.CreatedAt,
+    };
+
+    public static object Release(Core.Releases.ReleaseEntry e) => new
+    {
+        e.Seq,
+        e.Channel,
+        snapshot_id = e.SnapshotId,
+        e.Kind,
+        e.Previous,
+        e.Actor,
+        e.Reason,
+        e.At,
+    };
 
     public static object Event(RunEventRecord e) => new
     {

@@ -1,10 +1,13 @@
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using Warden.Core.Graphs;
+using Warden.Core.Releases;
 using Warden.Core.Runs;
 using Warden.Core.Serialization;
 using Warden.Runtime.Engine;
+using Warden.Runtime.Releases;
 using Warden.Runtime.Storage;
 
 namespace Warden.Runtime.Api;
@@ -22,14 +25,23 @@ public sealed partial class WardenApi
         var version = OptionalLong(body, "version", 1, int.MaxValue);
         var wait = OptionalLong(body, "wait_seconds", 0, MaxWaitSeconds);
         var seed = OptionalLong(body, "seed", 0, long.MaxValue);
+        var channel = OptionalString(body, "channel");
+        if (channel is not null && (!ReleaseHistory.IsChannel(channel) || version is not null))
+        {
+            throw ApiException.BadRequest(version is not null
+                ? "give either version or channel, not both"
+                : $"channel must be one of {string.Join(", ", ReleaseHistory.Channels)}");
+        }
+
         var options = RunOptionsJson.Read(body);
-        if (!options.IsEmpty && await graphs.GetVersionAsync(caller.TenantId, graphId, version, http.RequestAborted) is { } graph)
+        var release = await services.GetRequiredService<ReleaseService>().ResolveAsync(caller.TenantId, graphId, version, channel, caller.Actor, http.RequestAborted);
+        if (!options.IsEmpty && await graphs.GetVersionAsync(caller.TenantId, graphId, release.Version, http.RequestAborted) is { } graph)
         {
             RunOptionsJson.CheckAgainst(options, GraphParser.Parse(graph.Source));
         }
 
-        var started = await engine.StartRunAsync(new StartRunRequest(caller.TenantId, graphId, version, input, seed, options.IsEmpty ? null : options), http.RequestAborted);
-        await audit.AppendAsync(caller.TenantId, caller.Actor, "run.started", started.RunId, new { started.GraphId, started.GraphVersion, input, seed, options = options.IsEmpty ? null : options });
+        var started = await engine.StartRunAsync(new StartRunRequest(caller.TenantId, graphId, release.Version, input, seed, options.IsEmpty ? null : options, release.SnapshotId), http.RequestAborted);
+        await audit.AppendAsync(caller.TenantId, caller.Actor, "run.started", started.RunId, new { started.GraphId, started.GraphVersion, snapshot_id = release.SnapshotId, release.Channel, input, seed, options = options.IsEmpty ? null : options });
         var location = $"/api/v1/runs/{started.RunId}";
         http.Response.Headers.Location = location;
         if (wait is > 0)
@@ -59,6 +71,7 @@ public sealed partial class WardenApi
                 run_id = started.RunId,
                 graph_id = started.GraphId,
                 graph_version = started.GraphVersion,
+                snapshot_id = release.SnapshotId,
                 status = started.Status,
                 links = new { self = location, events = location + "/events", stream = location + "/stream" },
             },

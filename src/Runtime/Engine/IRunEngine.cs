@@ -19,7 +19,7 @@ public interface IRunEngine
     Task WaitForChangeAsync(string runId, TimeSpan timeout, CancellationToken ct = default);
 }
 
-public sealed record StartRunRequest(string TenantId, string GraphId, long? Version, string Input, long? Seed = null, RunOptions? Options = null);
+public sealed record StartRunRequest(string TenantId, string GraphId, long? Version, string Input, long? Seed = null, RunOptions? Options = null, string? SnapshotId = null);
 
 public sealed record StartRunResult(string RunId, string GraphId, long GraphVersion, RunStatus Status);
 

@@ -249,6 +249,33 @@ internal static class Migrations
             );
             CREATE INDEX ix_suite_runs_tenant_created ON suite_runs (tenant_id, created_at DESC, id DESC);
             """),
+        (8, "releases", """
+            CREATE TABLE graph_snapshots (
+                tenant_id TEXT NOT NULL,
+                graph_id TEXT NOT NULL,
+                id TEXT NOT NULL,
+                graph_version INTEGER NOT NULL,
+                content_hash TEXT NOT NULL,
+                content TEXT NOT NULL,
+                created_by TEXT NOT NULL,
+                created_at TEXT NOT NULL,
+                PRIMARY KEY (tenant_id, graph_id, id)
+            );
+            -- Each move of a graph's channel, in order: the newest row per channel is where it points now.
+            CREATE TABLE graph_releases (
+                tenant_id TEXT NOT NULL,
+                graph_id TEXT NOT NULL,
+                seq INTEGER NOT NULL,
+                channel TEXT NOT NULL,
+                snapshot_id TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                previous TEXT,
+                actor TEXT NOT NULL,
+                reason TEXT,
+                at TEXT NOT NULL,
+                PRIMARY KEY (tenant_id, graph_id, seq)
+            );
+            """),
     ];
 
     public static int Latest => All[^1].Version;

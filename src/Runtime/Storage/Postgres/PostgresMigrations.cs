@@ -117,6 +117,33 @@ internal static class PostgresMigrations
                 updated_at TEXT NOT NULL
             );
             """),
+        (2, "releases", """
+            CREATE TABLE graph_snapshots (
+                tenant_id TEXT COLLATE "C" NOT NULL,
+                graph_id TEXT COLLATE "C" NOT NULL,
+                id TEXT NOT NULL,
+                graph_version BIGINT NOT NULL,
+                content_hash TEXT NOT NULL,
+                content TEXT NOT NULL,
+                created_by TEXT NOT NULL,
+                created_at TEXT NOT NULL,
+                PRIMARY KEY (tenant_id, graph_id, id)
+            );
+            -- Each move of a graph's channel, in order: the newest row per channel is where it points now.
+            CREATE TABLE graph_releases (
+                tenant_id TEXT COLLATE "C" NOT NULL,
+                graph_id TEXT COLLATE "C" NOT NULL,
+                seq BIGINT NOT NULL,
+                channel TEXT NOT NULL,
+                snapshot_id TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                previous TEXT,
+                actor TEXT NOT NULL,
+                reason TEXT,
+                at TEXT NOT NULL,
+                PRIMARY KEY (tenant_id, graph_id, seq)
+            );
+            """),
     ];
 
     public static int Latest => All[^1].Version;

@@ -1,0 +1,138 @@
+using System.Globalization;
+using Azure;
+using Azure.Data.Tables;
+using Warden.Core.Releases;
+
+namespace Warden.Runtime.Storage.Tables;
+
+/// <summary>
+/// Snapshots and release history on Table Storage: table <c>releases</c>, PartitionKey = tenant id, and row keys
+/// <c>s|{graph}|{snapshot}</c> (a snapshot; its content in chunked properties) and <c>r|{graph}|{seq:D19}</c> (one move
+/// of a channel). An append inserts the next sequence number: two instances deciding on the same history both aim at
+/// it, one insert wins, and the other reads the history again and decides again.
+/// </summary>
+public sealed class TablesReleaseStore(TableStorage storage) : IReleaseStore
+{
+    private const string Table = "releases";
+
+    public async Task<(SnapshotRecord Snapshot, bool Created)> SaveSnapshotAsync(string tenantId, SnapshotRecord snapshot, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        var table = await storage.TableAsync(Table, ct);
+        var entity = new TableEntity(TableKeys.Escape(tenantId), SnapshotRow(snapshot.GraphId, snapshot.Id))
+        {
+            ["Id"] = snapshot.Id,
+            ["GraphId"] = snapshot.GraphId,
+            ["GraphVersion"] = snapshot.GraphVersion,
+            ["ContentHash"] = snapshot.ContentHash,
+            ["CreatedBy"] = snapshot.CreatedBy,
+            ["CreatedAt"] = snapshot.CreatedAt,
+        };
+        TableText.Write(entity, "Content", snapshot.Content);
+        try
+        {
+            await table.AddEntityAsync(entity, ct);
+            return (snapshot, true);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 409)
+        {
+            return ((await GetSnapshotAsync(tenantId, snapshot.GraphId, snapshot.Id, ct))!, false);
+        }
+    }
+
+    public async Task<SnapshotRecord?> GetSnapshotAsync(string tenantId, string graphId, string snapshotId, CancellationToken ct = default)
+    {
+        var table = await storage.TableAsync(Table, ct);
+        var found = await table.GetEntityIfExistsAsync<TableEntity>(TableKeys.Escape(tenantId), SnapshotRow(graphId, snapshotId), cancellationToken: ct);
+        return found.HasValue && found.Value is { } entity ? ToSnapshot(entity) : null;
+    }
+
+    public async Task<IReadOnlyList<SnapshotRecord>> ListSnapshotsAsync(string tenantId, string graphId, CancellationToken ct = default)
+    {
+        var table = await storage.TableAsync(Table, ct);
+        var snapshots = new List<SnapshotRecord>();
+        await foreach (var entity in table.QueryAsync<TableEntity>(TableKeys.PrefixFilter(TableKeys.Escape(tenantId), $"s|{TableKeys.Escape(graphId)}|"), cancellationToken: ct))
+        {
+            snapshots.Add(ToSnapshot(entity));
+        }
+
+        return [.. snapshots.OrderBy(s => s.CreatedAt, StringComparer.Ordinal).ThenBy(s => s.Id, StringComparer.Ordinal)];
+    }
+
+    public async Task<IReadOnlyList<ReleaseEntry>> ListReleasesAsync(string tenantId, string graphId, CancellationToken ct = default) =>
+        await ReadHistoryAsync(await storage.TableAsync(Table, ct), tenantId, graphId, ct);
+
+    public async Task<ReleaseEntry?> AppendReleaseAsync(string tenantId, string graphId, Func<IReadOnlyList<ReleaseEntry>, ReleaseEntry?> decide, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(decide);
+        var table = await storage.TableAsync(Table, ct);
+        for (var attempt = 0; attempt < OptimisticRetry.MaxAttempts; attempt++)
+        {
+            var history = await ReadHistoryAsync(table, tenantId, graphId, ct);
+            if (decide(history) is not { } entry)
+            {
+                return null;
+            }
+
+            entry = entry with { Seq = (history.Count > 0 ? history[0].Seq : 0) + 1 };
+            var row = new TableEntity(TableKeys.Escape(tenantId), ReleaseRow(graphId, entry.Seq))
+            {
+                ["Seq"] = entry.Seq,
+                ["Channel"] = entry.Channel,
+                ["SnapshotId"] = entry.SnapshotId,
+                ["Kind"] = entry.Kind,
+                ["Actor"] = entry.Actor,
+                ["At"] = entry.At.ToString("O", CultureInfo.InvariantCulture),
+            };
+            TableText.Set(row, "Previous", entry.Previous);
+            TableText.Set(row, "Reason", entry.Reason);
+            try
+            {
+                await table.AddEntityAsync(row, ct);
+                return entry;
+            }
+            catch (RequestFailedException ex) when (ex.Status == 409)
+            {
+                // Another instance appended this sequence number first: decide again on the history it extended.
+                await OptimisticRetry.DelayAsync(attempt, ct);
+            }
+        }
+
+        throw OptimisticRetry.GaveUp($"releasing graph {graphId}");
+    }
+
+    private static async Task<List<ReleaseEntry>> ReadHistoryAsync(TableClient table, string tenantId, string graphId, CancellationToken ct)
+    {
+        var entries = new List<ReleaseEntry>();
+        await foreach (var e in table.QueryAsync<TableEntity>(TableKeys.PrefixFilter(TableKeys.Escape(tenantId), $"r|{TableKeys.Escape(graphId)}|"), cancellationToken: ct))
+        {
+            entries.Add(new ReleaseEntry(
+                e.GetInt64("Seq") ?? 0,
+                e.Required("Channel"),
+                e.Required("SnapshotId"),
+                e.Required("Kind"),
+                e.GetString("Previous"),
+                e.Required("Actor"),
+                e.GetString("Reason"),
+                DateTimeOffset.Parse(e.Required("At"), CultureInfo.InvariantCulture)));
+        }
+
+        entries.Reverse();
+        return entries;
+    }
+
+    private static SnapshotRecord ToSnapshot(TableEntity e) => new()
+    {
+        Id = e.Required("Id"),
+        GraphId = e.Required("GraphId"),
+        GraphVersion = e.GetInt64("GraphVersion") ?? 0,
+        ContentHash = e.Required("ContentHash"),
+        Content = TableText.Read(e, "Content") ?? "{}",
+        CreatedBy = e.Required("CreatedBy"),
+        CreatedAt = e.Required("CreatedAt"),
+    };
+
+    private static string SnapshotRow(string graphId, string snapshotId) => $"s|{TableKeys.Escape(graphId)}|{TableKeys.Escape(snapshotId)}";
+
+    private static string ReleaseRow(string graphId, long seq) => $"r|{TableKeys.Escape(graphId)}|{TableKeys.Number(seq)}";
+}
