@@ -9,9 +9,6 @@ namespace Warden.Runtime.Api;
 
 public sealed partial class WardenApi
 {
-    /// <summary>Who may move a graph's channels: the people who own agents and graphs, not the agents themselves.</summary>
-    private static readonly string[] ManageReleases = [Roles.Admin, Roles.AgentManager];
-
     /// <summary>GET /api/v1/graphs/{graphId}/snapshots — every snapshot of the graph, oldest first, with the channels that point at it.</summary>
     public Task<IResult> ListSnapshotsAsync(HttpContext http, string graphId) => GuardAsync(http, Roles.Any, async caller =>
     {
@@ -23,7 +20,7 @@ public sealed partial class WardenApi
     });
 
     /// <summary>POST /api/v1/graphs/{graphId}/snapshots {version?} — freezes a version with the catalogue as it is now (201, or 200 when unchanged).</summary>
-    public Task<IResult> CreateSnapshotAsync(HttpContext http, string graphId) => GuardAsync(http, ManageReleases, async caller =>
+    public Task<IResult> CreateSnapshotAsync(HttpContext http, string graphId) => GuardAsync(http, Roles.ManageReleases, async caller =>
     {
         var body = await ReadJsonObjectAsync(http, required: false);
         var version = OptionalLong(body, "version", 1, int.MaxValue);
@@ -50,7 +47,7 @@ public sealed partial class WardenApi
     });
 
     /// <summary>POST /api/v1/graphs/{graphId}/releases {snapshot | version, channel, reason?} — points a channel at a snapshot (201; 200 when it already did).</summary>
-    public Task<IResult> CreateReleaseAsync(HttpContext http, string graphId) => GuardAsync(http, ManageReleases, async caller =>
+    public Task<IResult> CreateReleaseAsync(HttpContext http, string graphId) => GuardAsync(http, Roles.ManageReleases, async caller =>
     {
         var body = await ReadJsonObjectAsync(http, required: true);
         var channel = OptionalString(body, "channel") ?? throw ApiException.BadRequest($"channel is required: one of {string.Join(", ", ReleaseHistory.Channels)}");
@@ -78,7 +75,7 @@ public sealed partial class WardenApi
     });
 
     /// <summary>POST /api/v1/graphs/{graphId}/rollback {to?, reason?} — moves active back at once; 409 when there is nothing to go back to.</summary>
-    public Task<IResult> RollbackAsync(HttpContext http, string graphId) => GuardAsync(http, ManageReleases, async caller =>
+    public Task<IResult> RollbackAsync(HttpContext http, string graphId) => GuardAsync(http, Roles.ManageReleases, async caller =>
     {
         var body = await ReadJsonObjectAsync(http, required: false);
         await RequireGraphAsync(caller, graphId, http.RequestAborted);
