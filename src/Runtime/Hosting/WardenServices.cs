@@ -134,6 +134,7 @@ public static class WardenServices
         services.AddSingleton(new EngineOptions { Workers = settings.Workers, Tasks = settings.Tasks, ForwardAudit = embeddedEngine && settings.IsSharedStore });
         services.AddSingleton(settings.Guardrails);
         services.AddSingleton<Releases.ReleaseService>();
+        services.AddSingleton<Releases.IShadowScores, Releases.NoShadowScores>();
         services.AddSingleton<WardenApi>();
     }
 
