@@ -37,7 +37,8 @@ public sealed record NodeInvocation(
     IReadOnlyList<ProviderChoice>? Providers = null,
     GovernanceSettings? Governance = null,
     ChaosSettings? Chaos = null,
-    ReplaySettings? Replay = null)
+    ReplaySettings? Replay = null,
+    bool Shadow = false)
 {
     /// <summary>The providers to try in order: those the guardrails admitted, or the node's own choice.</summary>
     public IReadOnlyList<ProviderChoice> Candidates => Providers is { Count: > 0 } ? Providers : [new ProviderChoice(Provider, Model, null)];

@@ -54,6 +54,22 @@ public sealed class ApiTriggers(WardenApi api)
     public Task<IActionResult> CreateRelease([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/v1/graphs/{graphId}/releases")] HttpRequest req, [DurableClient] DurableTaskClient client, string graphId) =>
         ApiResult.RespondAsync(client, () => api.CreateReleaseAsync(req.HttpContext, graphId));
 
+    [Function(nameof(GetShadow))]
+    public Task<IActionResult> GetShadow([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/v1/graphs/{graphId}/shadow")] HttpRequest req, [DurableClient] DurableTaskClient client, string graphId) =>
+        ApiResult.RespondAsync(client, () => api.GetShadowAsync(req.HttpContext, graphId));
+
+    [Function(nameof(PutShadow))]
+    public Task<IActionResult> PutShadow([HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "api/v1/graphs/{graphId}/shadow")] HttpRequest req, [DurableClient] DurableTaskClient client, string graphId) =>
+        ApiResult.RespondAsync(client, () => api.PutShadowAsync(req.HttpContext, graphId));
+
+    [Function(nameof(DeleteShadow))]
+    public Task<IActionResult> DeleteShadow([HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "api/v1/graphs/{graphId}/shadow")] HttpRequest req, [DurableClient] DurableTaskClient client, string graphId) =>
+        ApiResult.RespondAsync(client, () => api.DeleteShadowAsync(req.HttpContext, graphId));
+
+    [Function(nameof(GetShadowResults))]
+    public Task<IActionResult> GetShadowResults([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/v1/graphs/{graphId}/shadow/results")] HttpRequest req, [DurableClient] DurableTaskClient client, string graphId) =>
+        ApiResult.RespondAsync(client, () => api.GetShadowResultsAsync(req.HttpContext, graphId));
+
     [Function(nameof(Rollback))]
     public Task<IActionResult> Rollback([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/v1/graphs/{graphId}/rollback")] HttpRequest req, [DurableClient] DurableTaskClient client, string graphId) =>
         ApiResult.RespondAsync(client, () => api.RollbackAsync(req.HttpContext, graphId));

@@ -109,6 +109,30 @@ public static class Responses
         e.At,
     };
 
+    public static object Shadow(string graphId, Core.Releases.ShadowConfig? config) => new
+    {
+        graph_id = graphId,
+        enabled = config is not null,
+        candidate = config?.CandidateSnapshotId,
+        percent = config?.Percent,
+        threshold = config?.Threshold,
+    };
+
+    public static object ShadowPair(Storage.ShadowPairRecord p) => new
+    {
+        primary_run_id = p.PrimaryRunId,
+        shadow_run_id = p.ShadowRunId,
+        primary_snapshot_id = p.PrimarySnapshotId,
+        shadow_snapshot_id = p.ShadowSnapshotId,
+        p.Threshold,
+        p.Score,
+        output_similarity = p.OutputSimilarity,
+        trajectory_similarity = p.TrajectorySimilarity,
+        p.Flagged,
+        created_at = p.CreatedAt,
+        scored_at = p.ScoredAt,
+    };
+
     public static object Event(RunEventRecord e) => new
     {
         e.Seq,

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
@@ -40,7 +41,17 @@ public sealed partial class WardenApi
             RunOptionsJson.CheckAgainst(options, GraphParser.Parse(graph.Source));
         }
 
-        var started = await engine.StartRunAsync(new StartRunRequest(caller.TenantId, graphId, release.Version, input, seed, options.IsEmpty ? null : options, release.SnapshotId), http.RequestAborted);
+        // A run of the active release may be shadowed by the candidate: both draw from one seed, so they are comparable.
+        var shadows = services.GetRequiredService<ShadowService>();
+        var shadowing = release.Channel == ReleaseHistory.Active ? await shadows.ConfigAsync(caller.TenantId, graphId, http.RequestAborted) : null;
+        if (shadowing is not null)
+        {
+            seed ??= RandomNumberGenerator.GetInt32(int.MaxValue);
+        }
+
+        var request = new StartRunRequest(caller.TenantId, graphId, release.Version, input, seed, options.IsEmpty ? null : options, release.SnapshotId);
+        var started = await engine.StartRunAsync(request, http.RequestAborted);
+        var shadowRunId = shadowing is null ? null : await shadows.MaybeShadowAsync(shadowing, request, started.RunId, http.RequestAborted);
         await audit.AppendAsync(caller.TenantId, caller.Actor, "run.started", started.RunId, new { started.GraphId, started.GraphVersion, snapshot_id = release.SnapshotId, release.Channel, input, seed, options = options.IsEmpty ? null : options });
         var location = $"/api/v1/runs/{started.RunId}";
         http.Response.Headers.Location = location;
@@ -52,7 +63,14 @@ public sealed partial class WardenApi
                 var run = await runs.GetAsync(caller.TenantId, started.RunId, http.RequestAborted);
                 if (run is not null && IsTerminal(run.Status))
                 {
-                    return Json(Responses.Run(run));
+                    if (shadowRunId is null)
+                    {
+                        return Json(Responses.Run(run));
+                    }
+
+                    var reply = JsonSerializer.SerializeToNode(Responses.Run(run), WardenJson.Options)!;
+                    reply["shadow_run_id"] = shadowRunId;
+                    return Json(reply);
                 }
 
                 var left = deadline - clock.GetUtcNow();
@@ -72,6 +90,7 @@ public sealed partial class WardenApi
                 graph_id = started.GraphId,
                 graph_version = started.GraphVersion,
                 snapshot_id = release.SnapshotId,
+                shadow_run_id = shadowRunId,
                 status = started.Status,
                 links = new { self = location, events = location + "/events", stream = location + "/stream" },
             },

@@ -32,6 +32,15 @@ public static class WardenApiRoutes
         graphs.MapPost("/{graphId}/releases", (HttpContext h, WardenApi api, string graphId) => api.CreateReleaseAsync(h, graphId))
             .WithTags("Releases").WithSummary("Release a snapshot or version to a channel: {snapshot | version, channel, reason?}")
             .Produces(201).Produces(200).Produces<ErrorBody>(400).Produces<ErrorBody>(404);
+        graphs.MapGet("/{graphId}/shadow", (HttpContext h, WardenApi api, string graphId) => api.GetShadowAsync(h, graphId))
+            .WithTags("Releases").WithSummary("The graph's shadow setting").Produces<ErrorBody>(404);
+        graphs.MapPut("/{graphId}/shadow", (HttpContext h, WardenApi api, string graphId) => api.PutShadowAsync(h, graphId))
+            .WithTags("Releases").WithSummary("Shadow a share of active runs with a candidate: {candidate? | version?, percent, threshold?}")
+            .Produces<ErrorBody>(400).Produces<ErrorBody>(404).Produces<ErrorBody>(409);
+        graphs.MapDelete("/{graphId}/shadow", (HttpContext h, WardenApi api, string graphId) => api.DeleteShadowAsync(h, graphId))
+            .WithTags("Releases").WithSummary("Stop shadowing").Produces<ErrorBody>(404);
+        graphs.MapGet("/{graphId}/shadow/results", (HttpContext h, WardenApi api, string graphId) => api.GetShadowResultsAsync(h, graphId))
+            .WithTags("Releases").WithSummary("Shadow pairs with divergence scores, their distribution, dry-run writes and shadow spend").Produces<ErrorBody>(404);
         graphs.MapPost("/{graphId}/rollback", (HttpContext h, WardenApi api, string graphId) => api.RollbackAsync(h, graphId))
             .WithTags("Releases").WithSummary("Move active back to the previous (or a named) snapshot: {to?, reason?}")
             .Produces<ErrorBody>(404).Produces<ErrorBody>(409);

@@ -134,7 +134,9 @@ public static class WardenServices
         services.AddSingleton(new EngineOptions { Workers = settings.Workers, Tasks = settings.Tasks, ForwardAudit = embeddedEngine && settings.IsSharedStore });
         services.AddSingleton(settings.Guardrails);
         services.AddSingleton<Releases.ReleaseService>();
-        services.AddSingleton<Releases.IShadowScores, Releases.NoShadowScores>();
+        services.AddSingleton<Releases.ShadowService>();
+        services.AddSingleton<Releases.IShadowScores>(sp => sp.GetRequiredService<Releases.ShadowService>());
+        services.AddHostedService<Releases.ShadowScoringService>();
         services.AddSingleton<WardenApi>();
     }
 

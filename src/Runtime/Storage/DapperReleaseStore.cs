@@ -73,6 +73,77 @@ public abstract class DapperReleaseStore : IReleaseStore
         return entry;
     }
 
+    public async Task<ShadowConfig?> GetShadowAsync(string tenantId, string graphId, CancellationToken ct = default)
+    {
+        await using var connection = await OpenAsync(ct);
+        var row = await connection.QuerySingleOrDefaultAsync<(string Candidate, double Percent, double Threshold)?>(
+            "SELECT candidate_snapshot_id, percent, threshold FROM graph_shadows WHERE tenant_id = @tenantId AND graph_id = @graphId",
+            new { tenantId, graphId });
+        return row is { } r ? new ShadowConfig(r.Candidate, r.Percent, r.Threshold) : null;
+    }
+
+    public async Task SetShadowAsync(string tenantId, string graphId, ShadowConfig? config, string updatedAt, CancellationToken ct = default)
+    {
+        await using var connection = await OpenAsync(ct);
+        if (config is null)
+        {
+            await connection.ExecuteAsync("DELETE FROM graph_shadows WHERE tenant_id = @tenantId AND graph_id = @graphId", new { tenantId, graphId });
+            return;
+        }
+
+        await connection.ExecuteAsync(
+            """
+            INSERT INTO graph_shadows (tenant_id, graph_id, candidate_snapshot_id, percent, threshold, updated_at)
+            VALUES (@tenantId, @graphId, @CandidateSnapshotId, @Percent, @Threshold, @updatedAt)
+            ON CONFLICT (tenant_id, graph_id) DO UPDATE SET candidate_snapshot_id = excluded.candidate_snapshot_id, percent = excluded.percent,
+                threshold = excluded.threshold, updated_at = excluded.updated_at
+            """,
+            new { tenantId, graphId, config.CandidateSnapshotId, config.Percent, config.Threshold, updatedAt });
+    }
+
+    public async Task AddShadowPairAsync(string tenantId, ShadowPairRecord pair, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(pair);
+        await using var connection = await OpenAsync(ct);
+        await connection.ExecuteAsync(
+            """
+            INSERT INTO shadow_pairs (tenant_id, primary_run_id, graph_id, shadow_run_id, primary_snapshot_id, shadow_snapshot_id, threshold, created_at)
+            VALUES (@tenantId, @PrimaryRunId, @GraphId, @ShadowRunId, @PrimarySnapshotId, @ShadowSnapshotId, @Threshold, @CreatedAt)
+            ON CONFLICT (tenant_id, primary_run_id) DO NOTHING
+            """,
+            new { tenantId, pair.PrimaryRunId, pair.GraphId, pair.ShadowRunId, pair.PrimarySnapshotId, pair.ShadowSnapshotId, pair.Threshold, pair.CreatedAt });
+    }
+
+    public async Task<IReadOnlyList<ShadowPairRecord>> ListShadowPairsAsync(string tenantId, string graphId, int limit, CancellationToken ct = default)
+    {
+        await using var connection = await OpenAsync(ct);
+        return (await connection.QueryAsync<PairRow>(
+            $"SELECT {PairColumns} FROM shadow_pairs WHERE tenant_id = @tenantId AND graph_id = @graphId ORDER BY created_at DESC, primary_run_id DESC LIMIT @limit",
+            new { tenantId, graphId, limit })).Select(r => r.ToRecord()).ToList();
+    }
+
+    public async Task<IReadOnlyList<ShadowPairRecord>> ListUnscoredPairsAsync(string tenantId, int limit, CancellationToken ct = default)
+    {
+        await using var connection = await OpenAsync(ct);
+        return (await connection.QueryAsync<PairRow>(
+            $"SELECT {PairColumns} FROM shadow_pairs WHERE tenant_id = @tenantId AND scored_at IS NULL ORDER BY created_at, primary_run_id LIMIT @limit",
+            new { tenantId, limit })).Select(r => r.ToRecord()).ToList();
+    }
+
+    public async Task<bool> ScorePairAsync(string tenantId, ShadowPairRecord pair, ShadowScore score, string scoredAt, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(pair);
+        ArgumentNullException.ThrowIfNull(score);
+        await using var connection = await OpenAsync(ct);
+        return await connection.ExecuteAsync(
+            """
+            UPDATE shadow_pairs SET score = @Score, output_similarity = @OutputSimilarity, trajectory_similarity = @TrajectorySimilarity,
+                flagged = @flagged, scored_at = @scoredAt
+            WHERE tenant_id = @tenantId AND primary_run_id = @PrimaryRunId AND scored_at IS NULL
+            """,
+            new { tenantId, pair.PrimaryRunId, score.Score, score.OutputSimilarity, score.TrajectorySimilarity, flagged = score.Flagged ? 1 : 0, scoredAt }) == 1;
+    }
+
     protected abstract ValueTask<DbConnection> OpenAsync(CancellationToken ct);
 
     /// <summary>Makes "read the history, append the next entry" one step for concurrent releases of a graph.</summary>
@@ -85,6 +156,51 @@ public abstract class DapperReleaseStore : IReleaseStore
             new { tenantId, graphId },
             tx);
         return rows.Select(r => new ReleaseEntry(r.Seq, r.Channel, r.SnapshotId, r.Kind, r.Previous, r.Actor, r.Reason, DateTimeOffset.Parse(r.At, CultureInfo.InvariantCulture))).ToList();
+    }
+
+    private const string PairColumns = "graph_id, primary_run_id, shadow_run_id, primary_snapshot_id, shadow_snapshot_id, threshold, created_at, score, output_similarity, trajectory_similarity, flagged, scored_at";
+
+    private sealed class PairRow
+    {
+        public required string GraphId { get; init; }
+
+        public required string PrimaryRunId { get; init; }
+
+        public required string ShadowRunId { get; init; }
+
+        public string? PrimarySnapshotId { get; init; }
+
+        public required string ShadowSnapshotId { get; init; }
+
+        public double Threshold { get; init; }
+
+        public required string CreatedAt { get; init; }
+
+        public double? Score { get; init; }
+
+        public double? OutputSimilarity { get; init; }
+
+        public double? TrajectorySimilarity { get; init; }
+
+        public long? Flagged { get; init; }
+
+        public string? ScoredAt { get; init; }
+
+        public ShadowPairRecord ToRecord() => new()
+        {
+            GraphId = GraphId,
+            PrimaryRunId = PrimaryRunId,
+            ShadowRunId = ShadowRunId,
+            PrimarySnapshotId = PrimarySnapshotId,
+            ShadowSnapshotId = ShadowSnapshotId,
+            Threshold = Threshold,
+            CreatedAt = CreatedAt,
+            Score = Score,
+            OutputSimilarity = OutputSimilarity,
+            TrajectorySimilarity = TrajectorySimilarity,
+            Flagged = Flagged is { } f ? f != 0 : null,
+            ScoredAt = ScoredAt,
+        };
     }
 
     private sealed class ReleaseRow

@@ -24,6 +24,49 @@ public interface IReleaseStore
     /// append in between, the history is read again and <paramref name="decide"/> asked again. Null from it appends nothing.
     /// </summary>
     Task<ReleaseEntry?> AppendReleaseAsync(string tenantId, string graphId, Func<IReadOnlyList<ReleaseEntry>, ReleaseEntry?> decide, CancellationToken ct = default);
+
+    Task<ShadowConfig?> GetShadowAsync(string tenantId, string graphId, CancellationToken ct = default);
+
+    /// <summary>Sets the graph's shadow setting; null switches shadowing off.</summary>
+    Task SetShadowAsync(string tenantId, string graphId, ShadowConfig? config, string updatedAt, CancellationToken ct = default);
+
+    Task AddShadowPairAsync(string tenantId, ShadowPairRecord pair, CancellationToken ct = default);
+
+    /// <summary>The graph's pairs, newest first.</summary>
+    Task<IReadOnlyList<ShadowPairRecord>> ListShadowPairsAsync(string tenantId, string graphId, int limit, CancellationToken ct = default);
+
+    /// <summary>Pairs of the tenant not scored yet, oldest first.</summary>
+    Task<IReadOnlyList<ShadowPairRecord>> ListUnscoredPairsAsync(string tenantId, int limit, CancellationToken ct = default);
+
+    /// <summary>Records a pair's score once; a pair scored already keeps its first score (false).</summary>
+    Task<bool> ScorePairAsync(string tenantId, ShadowPairRecord pair, ShadowScore score, string scoredAt, CancellationToken ct = default);
+}
+
+public sealed class ShadowPairRecord
+{
+    public required string GraphId { get; init; }
+
+    public required string PrimaryRunId { get; init; }
+
+    public required string ShadowRunId { get; init; }
+
+    public string? PrimarySnapshotId { get; init; }
+
+    public required string ShadowSnapshotId { get; init; }
+
+    public required double Threshold { get; init; }
+
+    public required string CreatedAt { get; init; }
+
+    public double? Score { get; init; }
+
+    public double? OutputSimilarity { get; init; }
+
+    public double? TrajectorySimilarity { get; init; }
+
+    public bool? Flagged { get; init; }
+
+    public string? ScoredAt { get; init; }
 }
 
 public sealed class SnapshotRecord

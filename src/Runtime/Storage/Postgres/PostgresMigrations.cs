@@ -143,6 +143,35 @@ internal static class PostgresMigrations
                 at TEXT NOT NULL,
                 PRIMARY KEY (tenant_id, graph_id, seq)
             );
+                        -- A graph's shadow setting: that share of its active runs also runs the candidate snapshot on the same input.
+            CREATE TABLE graph_shadows (
+                tenant_id TEXT COLLATE "C" NOT NULL,
+                graph_id TEXT COLLATE "C" NOT NULL,
+                candidate_snapshot_id TEXT NOT NULL,
+                percent DOUBLE PRECISION NOT NULL,
+                threshold DOUBLE PRECISION NOT NULL,
+                updated_at TEXT NOT NULL,
+                PRIMARY KEY (tenant_id, graph_id)
+            );
+            -- A primary run and its shadow; scored once both have ended.
+            CREATE TABLE shadow_pairs (
+                tenant_id TEXT COLLATE "C" NOT NULL,
+                primary_run_id TEXT COLLATE "C" NOT NULL,
+                graph_id TEXT COLLATE "C" NOT NULL,
+                shadow_run_id TEXT NOT NULL,
+                primary_snapshot_id TEXT,
+                shadow_snapshot_id TEXT NOT NULL,
+                threshold DOUBLE PRECISION NOT NULL,
+                created_at TEXT COLLATE "C" NOT NULL,
+                score DOUBLE PRECISION,
+                output_similarity DOUBLE PRECISION,
+                trajectory_similarity DOUBLE PRECISION,
+                flagged INTEGER,
+                scored_at TEXT,
+                PRIMARY KEY (tenant_id, primary_run_id)
+            );
+            CREATE INDEX ix_shadow_pairs_graph ON shadow_pairs (tenant_id, graph_id, created_at DESC);
+            CREATE INDEX ix_shadow_pairs_unscored ON shadow_pairs (scored_at, created_at);
             """),
     ];
 

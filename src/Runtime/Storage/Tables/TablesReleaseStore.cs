@@ -101,6 +101,152 @@ public sealed class TablesReleaseStore(TableStorage storage) : IReleaseStore
         throw OptimisticRetry.GaveUp($"releasing graph {graphId}");
     }
 
+    public async Task<ShadowConfig?> GetShadowAsync(string tenantId, string graphId, CancellationToken ct = default)
+    {
+        var table = await storage.TableAsync(Table, ct);
+        var found = await table.GetEntityIfExistsAsync<TableEntity>(TableKeys.Escape(tenantId), ShadowRow(graphId), cancellationToken: ct);
+        return found.HasValue && found.Value is { } e
+            ? new ShadowConfig(e.Required("CandidateSnapshotId"), e.GetDouble("Percent") ?? 0, e.GetDouble("Threshold") ?? 0)
+            : null;
+    }
+
+    public async Task SetShadowAsync(string tenantId, string graphId, ShadowConfig? config, string updatedAt, CancellationToken ct = default)
+    {
+        var table = await storage.TableAsync(Table, ct);
+        if (config is null)
+        {
+            try
+            {
+                await table.DeleteEntityAsync(TableKeys.Escape(tenantId), ShadowRow(graphId), ETag.All, ct);
+            }
+            catch (RequestFailedException ex) when (ex.Status == 404)
+            {
+                // Off already.
+            }
+
+            return;
+        }
+
+        await table.UpsertEntityAsync(
+            new TableEntity(TableKeys.Escape(tenantId), ShadowRow(graphId))
+            {
+                ["CandidateSnapshotId"] = config.CandidateSnapshotId,
+                ["Percent"] = config.Percent,
+                ["Threshold"] = config.Threshold,
+                ["UpdatedAt"] = updatedAt,
+            },
+            TableUpdateMode.Replace,
+            ct);
+    }
+
+    public async Task AddShadowPairAsync(string tenantId, ShadowPairRecord pair, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(pair);
+        var table = await storage.TableAsync(Table, ct);
+        var entity = new TableEntity(TableKeys.Escape(tenantId), PairRow(pair))
+        {
+            ["GraphId"] = pair.GraphId,
+            ["PrimaryRunId"] = pair.PrimaryRunId,
+            ["ShadowRunId"] = pair.ShadowRunId,
+            ["ShadowSnapshotId"] = pair.ShadowSnapshotId,
+            ["Threshold"] = pair.Threshold,
+            ["CreatedAt"] = pair.CreatedAt,
+            ["Scored"] = false,
+        };
+        TableText.Set(entity, "PrimarySnapshotId", pair.PrimarySnapshotId);
+        try
+        {
+            await table.AddEntityAsync(entity, ct);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 409)
+        {
+            // Recorded already (a retried start): the first record stands.
+        }
+    }
+
+    public async Task<IReadOnlyList<ShadowPairRecord>> ListShadowPairsAsync(string tenantId, string graphId, int limit, CancellationToken ct = default)
+    {
+        var table = await storage.TableAsync(Table, ct);
+        var pairs = new List<ShadowPairRecord>();
+        await foreach (var e in table.QueryAsync<TableEntity>(TableKeys.PrefixFilter(TableKeys.Escape(tenantId), $"p|{TableKeys.Escape(graphId)}|"), cancellationToken: ct))
+        {
+            pairs.Add(ToPair(e));
+            if (pairs.Count == limit)
+            {
+                break;
+            }
+        }
+
+        return pairs;
+    }
+
+    public async Task<IReadOnlyList<ShadowPairRecord>> ListUnscoredPairsAsync(string tenantId, int limit, CancellationToken ct = default)
+    {
+        var table = await storage.TableAsync(Table, ct);
+        var partition = TableKeys.Escape(tenantId);
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey gt {"p|"} and RowKey lt {"p}"} and Scored eq {false}");
+        var pairs = new List<ShadowPairRecord>();
+        await foreach (var e in table.QueryAsync<TableEntity>(filter, cancellationToken: ct))
+        {
+            pairs.Add(ToPair(e));
+        }
+
+        return [.. pairs.OrderBy(p => p.CreatedAt, StringComparer.Ordinal).ThenBy(p => p.PrimaryRunId, StringComparer.Ordinal).Take(limit)];
+    }
+
+    public async Task<bool> ScorePairAsync(string tenantId, ShadowPairRecord pair, ShadowScore score, string scoredAt, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(pair);
+        ArgumentNullException.ThrowIfNull(score);
+        var table = await storage.TableAsync(Table, ct);
+        for (var attempt = 0; attempt < OptimisticRetry.MaxAttempts; attempt++)
+        {
+            var found = await table.GetEntityIfExistsAsync<TableEntity>(TableKeys.Escape(tenantId), PairRow(pair), cancellationToken: ct);
+            if (!found.HasValue || found.Value is not { } entity || entity.GetBoolean("Scored") == true)
+            {
+                return false;
+            }
+
+            entity["Scored"] = true;
+            entity["Score"] = score.Score;
+            entity["OutputSimilarity"] = score.OutputSimilarity;
+            entity["TrajectorySimilarity"] = score.TrajectorySimilarity;
+            entity["Flagged"] = score.Flagged;
+            entity["ScoredAt"] = scoredAt;
+            try
+            {
+                await table.UpdateEntityAsync(entity, entity.ETag, TableUpdateMode.Replace, ct);
+                return true;
+            }
+            catch (RequestFailedException ex) when (TableKeys.IsConflict(ex))
+            {
+                await OptimisticRetry.DelayAsync(attempt, ct);
+            }
+        }
+
+        throw OptimisticRetry.GaveUp($"scoring shadow pair {pair.PrimaryRunId}");
+    }
+
+    private static ShadowPairRecord ToPair(TableEntity e) => new()
+    {
+        GraphId = e.Required("GraphId"),
+        PrimaryRunId = e.Required("PrimaryRunId"),
+        ShadowRunId = e.Required("ShadowRunId"),
+        PrimarySnapshotId = e.GetString("PrimarySnapshotId"),
+        ShadowSnapshotId = e.Required("ShadowSnapshotId"),
+        Threshold = e.GetDouble("Threshold") ?? 0,
+        CreatedAt = e.Required("CreatedAt"),
+        Score = e.GetDouble("Score"),
+        OutputSimilarity = e.GetDouble("OutputSimilarity"),
+        TrajectorySimilarity = e.GetDouble("TrajectorySimilarity"),
+        Flagged = e.GetBoolean("Flagged"),
+        ScoredAt = e.GetString("ScoredAt"),
+    };
+
+    private static string ShadowRow(string graphId) => $"c|{TableKeys.Escape(graphId)}";
+
+    private static string PairRow(ShadowPairRecord pair) => $"p|{TableKeys.Escape(pair.GraphId)}|{TableKeys.Newest(pair.CreatedAt, pair.PrimaryRunId)}";
+
     private static async Task<List<ReleaseEntry>> ReadHistoryAsync(TableClient table, string tenantId, string graphId, CancellationToken ct)
     {
         var entries = new List<ReleaseEntry>();
