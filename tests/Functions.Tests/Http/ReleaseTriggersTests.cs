@@ -46,6 +46,38 @@ public sealed class ReleaseTriggersTests(AzuriteServer azurite)
         Json(snapshots).GetProperty("items").GetArrayLength().ShouldBe(2, snapshots);
     }
 
+    [Fact]
+    public async Task Shadow_OnFunctionsHost_CandidateShadowsActiveRunsAndPairIsScored()
+    {
+        // Arrange: v1 active; v2 with another planner prompt as candidate, shadowing every active run
+        await using var instance = await DurableWarden.StartAsync(azurite.ConnectionString);
+        await instance.CallTriggerAsync((t, r, c) => t.CreateGraph(r, c), "POST", "/api/v1/graphs", Scenarios.Sequential, "application/yaml");
+        await instance.CallTriggerAsync((t, r, c) => t.CreateGraph(r, c), "POST", "/api/v1/graphs", Scenarios.Sequential.Replace("{{input.task}}", "carefully, with risks, {{input.task}}", StringComparison.Ordinal), "application/yaml");
+        await instance.CallTriggerAsync((t, r, c) => t.CreateRelease(r, c, "sequential"), "POST", "/api/v1/graphs/sequential/releases", """{"version":1,"channel":"active"}""");
+        var (configured, config) = await instance.CallTriggerAsync((t, r, c) => t.PutShadow(r, c, "sequential"), "PUT", "/api/v1/graphs/sequential/shadow", """{"version":2,"percent":100,"threshold":0.99}""");
+
+        // Act
+        var (_, started) = await instance.CallTriggerAsync((t, r, c) => t.StartRun(r, c, "sequential"), "POST", "/api/v1/graphs/sequential/runs", """{"input":{"task":"ship"},"wait_seconds":60}""");
+        var shadowRunId = Json(started).GetProperty("shadow_run_id").GetString()!;
+        string shadow = "{}";
+        for (var i = 0; i < 600 && Json(shadow).TryGetProperty("status", out var status) is var known && (!known || status.GetString() is "running"); i++)
+        {
+            (_, shadow) = await instance.CallTriggerAsync((t, r, c) => t.GetRun(r, c, shadowRunId), "GET", $"/api/v1/runs/{shadowRunId}");
+            await Task.Delay(100);
+        }
+
+        var (_, results) = await instance.CallTriggerAsync((t, r, c) => t.GetShadowResults(r, c, "sequential"), "GET", "/api/v1/graphs/sequential/shadow/results");
+
+        // Assert
+        configured.ShouldBe(StatusCodes.Status200OK, config);
+        Json(shadow).GetProperty("status").GetString().ShouldBe("completed", shadow);
+        Json(shadow).GetProperty("graph_version").GetInt64().ShouldBe(2);
+        var pair = Json(results).GetProperty("pairs").EnumerateArray().ShouldHaveSingleItem();
+        pair.GetProperty("shadow_run_id").GetString().ShouldBe(shadowRunId);
+        pair.GetProperty("score").GetDouble().ShouldBeLessThan(0.99, results);
+        pair.GetProperty("flagged").GetBoolean().ShouldBeTrue(results);
+    }
+
     private static JsonElement Json(string body)
     {
         using var doc = JsonDocument.Parse(body);
