@@ -37,7 +37,8 @@ public sealed record NodeInvocation(
     IReadOnlyList<ProviderChoice>? Providers = null,
     GovernanceSettings? Governance = null,
     ChaosSettings? Chaos = null,
-    ReplaySettings? Replay = null)
+    ReplaySettings? Replay = null,
+    bool Shadow = false)
 {
     /// <summary>The providers to try in order: those the guardrails admitted, or the node's own choice.</summary>
     public IReadOnlyList<ProviderChoice> Candidates => Providers is { Count: > 0 } ? Providers : [new ProviderChoice(Provider, Model, null)];
@@ -106,4 +107,5 @@ public sealed record Decision(RunState State, IReadOnlyList<RunCommand> Commands
 /// <summary>What the host supplies to every decision. The decider never reads a clock itself.</summary>
 public readonly record struct RunContext(DateTimeOffset Now);
 
-public sealed record RunStart(string RunId, string TenantId, string GraphId, int GraphVersion, string Input, long Seed, RunOptions? Options = null);
+/// <param name="SnapshotId">The release snapshot the run was resolved to (graph version plus frozen catalogue), when known.</param>
+public sealed record RunStart(string RunId, string TenantId, string GraphId, int GraphVersion, string Input, long Seed, RunOptions? Options = null, string? SnapshotId = null);

@@ -193,7 +193,8 @@ public sealed partial class RunDecider
             providers.Count > 0 ? providers : null,
             _graph.Definition.Governance,
             step.State.Options?.Chaos,
-            step.State.Options?.Replay)));
+            step.State.Options?.Replay,
+            step.State.Options?.Shadow is not null)));
         step.Commands.Add(new StartTimer(Tags.ForTimeout(nodeId, node.Visit, node.Attempt), step.Now + definition.Timeout));
         step.Log("node.started", nodeId, node.Attempt, new Dictionary<string, string>
         {
