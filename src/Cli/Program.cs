@@ -74,6 +74,25 @@ test.SetAction((parse, ct) => Guard(() => TestCommand.RunAsync(
     ct)));
 root.Subcommands.Add(test);
 
+var evalSuite = new Argument<string>("suite") { Description = "A suite YAML/JSON file" };
+var compare = new Option<string[]>("--compare") { Description = "The two graph versions to compare, e.g. --compare 1 2", Arity = new ArgumentArity(2, 2), AllowMultipleArgumentsPerToken = true, Required = true };
+var markdown = new Option<string?>("--markdown") { Description = "Write the side-by-side table as markdown to this file" };
+var evalJson = new Option<string?>("--json") { Description = "Write the comparison as JSON to this file" };
+var eval = new Command("eval", "Run one suite against two graph versions and compare pass rate, incidents, cost, tokens and latency side by side");
+eval.Arguments.Add(evalSuite);
+eval.Options.Add(compare);
+eval.Options.Add(markdown);
+eval.Options.Add(evalJson);
+eval.Options.Add(parallel);
+AddTargetOptions(eval);
+eval.SetAction((parse, ct) => Guard(() =>
+{
+    var versions = parse.GetRequiredValue(compare);
+    return Warden.Cli.Commands.Testing.EvalCommand.RunAsync(
+        new(parse.GetRequiredValue(evalSuite), versions[0], versions[1], parse.GetValue(markdown), parse.GetValue(evalJson), parse.GetValue(parallel)), Target(parse), console, ct);
+}));
+root.Subcommands.Add(eval);
+
 var runs = new Command("runs", "List and inspect runs");
 var graphFilter = new Option<string?>("--graph") { Description = "Only runs of this graph" };
 var statusFilter = new Option<string?>("--status") { Description = "Only runs in this status (running, paused, completed, failed, stopped)" };
