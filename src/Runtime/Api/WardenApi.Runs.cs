@@ -28,6 +28,8 @@ public sealed partial class WardenApi
             RunOptionsJson.CheckAgainst(options, GraphParser.Parse(graph.Source));
         }
 
+        await RequireRecordingAsync(caller.TenantId, options.Replay, http.RequestAborted);
+
         var started = await engine.StartRunAsync(new StartRunRequest(caller.TenantId, graphId, version, input, seed, options.IsEmpty ? null : options), http.RequestAborted);
         await audit.AppendAsync(caller.TenantId, caller.Actor, "run.started", started.RunId, new { started.GraphId, started.GraphVersion, input, seed, options = options.IsEmpty ? null : options });
         var location = $"/api/v1/runs/{started.RunId}";
