@@ -60,6 +60,11 @@ public static class ReplayCommands
             return 0;
         }
 
+        if (Path.GetDirectoryName(Path.GetFullPath(outFile)) is { } folder)
+        {
+            Directory.CreateDirectory(folder);
+        }
+
         await File.WriteAllTextAsync(outFile, text + Environment.NewLine, ct);
         console.MarkupLine($"Recording of {Markup.Escape(runId)} ({recording.GetProperty("calls").GetArrayLength()} responses) written to {Markup.Escape(outFile)}");
         return 0;
