@@ -171,7 +171,7 @@ public sealed partial class WardenApi
                 {
                     called++;
                 }
-                else if (e.Type == "governance.blocked" && data?.GetValueOrDefault("code") == ReplaySource.MissCode)
+                else if (e.Type == ReplayCodes.MissedEvent)
                 {
                     missed++;
                 }

@@ -10,10 +10,10 @@ namespace Warden.Runtime.Replay;
 public sealed class ReplaySource(IRecordingStore store)
 {
     /// <summary>The provider name a replayed response carries in the run's node state and timeline.</summary>
-    public const string ProviderName = "replay";
+    public const string ProviderName = ReplayCodes.Provider;
 
     /// <summary>The error code of an attempt that found no recorded response under <c>on_miss: fail</c>.</summary>
-    public const string MissCode = "REPLAY_MISS";
+    public const string MissCode = ReplayCodes.Miss;
 
     private const int MaxCached = 64;
     private readonly ConcurrentDictionary<(string Tenant, string Id), RecordingIndex> _cache = new();

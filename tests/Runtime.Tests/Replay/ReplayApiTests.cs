@@ -114,6 +114,9 @@ public sealed class ReplayApiTests : IAsyncLifetime
         (_provider.Received.Count - before).ShouldBe(providerCalls);
         var run = await _app.Services.GetRequiredService<IRunStore>().GetAsync("demo", replay.GetProperty("run_id").GetString()!);
         run!.ErrorCode.ShouldBe(onMiss == "fail" ? "REPLAY_MISS" : null);
+        var timeline = await _app.Services.GetRequiredService<IRunStore>().ListEventsAsync("demo", run.Id, 0, 1000);
+        timeline.Count(e => e.Type == "replay.missed").ShouldBe(onMiss == "fail" ? 1 : 0);
+        timeline.ShouldNotContain(e => e.Type == "governance.blocked"); // a missing recording is not a governance block
     }
 
     [Fact]
