@@ -117,9 +117,16 @@ diff.Arguments.Add(diffB);
 diff.Options.Add(diffJson);
 AddTargetOptions(diff);
 diff.SetAction((parse, ct) => Guard(() => RunDiffCommand.RunAsync(Target(parse), parse.GetRequiredValue(diffA), parse.GetRequiredValue(diffB), parse.GetValue(diffJson), console, ct)));
+var exportOut = new Option<string?>("--out") { Description = "Write the recording to this file instead of the output" };
+var export = new Command("export", "Write a run's recording (its start, every provider and tool response, the decider's inputs) as JSON");
+export.Arguments.Add(runId);
+export.Options.Add(exportOut);
+AddTargetOptions(export);
+export.SetAction((parse, ct) => Guard(() => ReplayCommands.ExportAsync(Target(parse), parse.GetRequiredValue(runId), parse.GetValue(exportOut), console, ct)));
 runs.Subcommands.Add(list);
 runs.Subcommands.Add(show);
 runs.Subcommands.Add(diff);
+runs.Subcommands.Add(export);
 root.Subcommands.Add(runs);
 
 var releaseGraph = new Argument<string>("graph") { Description = "The graph's id" };
@@ -150,6 +157,25 @@ rollback.Options.Add(releaseReason);
 AddTargetOptions(rollback);
 rollback.SetAction((parse, ct) => Guard(() => ReleaseCommands.RollbackAsync(Target(parse), parse.GetRequiredValue(releaseGraph), parse.GetValue(rollbackTo), parse.GetValue(releaseReason), console, ct)));
 root.Subcommands.Add(rollback);
+var replayMode = new Option<string?>("--mode") { Description = "exact (re-drive the decider over the run's history) or candidate (run a version on its input, answered from its recording); default candidate with --version or --on-miss, else exact" };
+replayMode.AcceptOnlyFromAmong("exact", "candidate");
+var replayVersion = new Option<long?>("--version") { Description = "Candidate: the graph version to run (default the latest)" };
+var onMiss = new Option<string?>("--on-miss") { Description = "Candidate: a step with no recorded response calls its provider (call, the default) or fails REPLAY_MISS (fail)" };
+onMiss.AcceptOnlyFromAmong("call", "fail");
+var replayJson = new Option<bool>("--json") { Description = "Print the API's JSON report" };
+var replay = new Command("replay", "Replay a run: prove its history decides the same (exact), or run a candidate version answered from its recorded responses");
+replay.Arguments.Add(runId);
+replay.Options.Add(replayMode);
+replay.Options.Add(replayVersion);
+replay.Options.Add(onMiss);
+replay.Options.Add(replayJson);
+AddTargetOptions(replay);
+replay.SetAction((parse, ct) => Guard(() => ReplayCommands.ReplayAsync(
+    Target(parse),
+    new ReplayCommands.ReplayArgs(parse.GetRequiredValue(runId), parse.GetValue(replayMode), parse.GetValue(replayVersion), parse.GetValue(onMiss), parse.GetValue(replayJson)),
+    console,
+    ct)));
+root.Subcommands.Add(replay);
 
 var groupBy = new Option<string>("--group-by") { Description = "agent, graph, model, provider or day", DefaultValueFactory = _ => "agent" };
 var days = new Option<int>("--days") { Description = "How many days back", DefaultValueFactory = _ => 30 };
