@@ -36,6 +36,9 @@ public static class WardenServices
 
         // Suites and suite runs in the SQLite file, beside the case runs they start, whatever WARDEN_STORE says.
         AddSuites<Storage.Sqlite.SqliteSuiteStore>(services, abandonAtStart: true);
+
+        // Judge calls are usage like any step's: their rows go beside the engine's, in the SQLite file.
+        services.AddSingleton(sp => ActivatorUtilities.CreateInstance<Testing.JudgeService>(sp, new SqliteRunProjection(sp.GetRequiredService<SqliteDatabase>())));
         services.AddSingleton<EmbeddedEngine>();
         services.AddSingleton<IRunEngine>(sp => sp.GetRequiredService<EmbeddedEngine>());
         services.AddSingleton<IGuardrailAdmin>(sp => sp.GetRequiredService<EmbeddedEngine>());
@@ -86,6 +89,7 @@ public static class WardenServices
         // Suites beside the run side, so any instance reads a suite run another started. Its runner lives in the process
         // that started it: at start-up every instance ends the suite runs still running as interrupted.
         AddSuites<TablesSuiteStore>(services, abandonAtStart: false);
+        services.AddSingleton<Testing.JudgeService>();
 
         // The run side above never resolves this. What still may, and so opens a file on the instance's disk, is
         // AddDataStores' choice: its SQLite stores (no WARDEN_STORE) and the PostgreSQL branch's audit forwarder, which
