@@ -34,8 +34,22 @@ public static class WardenServices
         services.AddSingleton<IUsageStore, SqliteUsageStore>();
         services.AddSingleton<ITaskStore, SqliteTaskStore>();
 
-        // Suites and suite runs in the SQLite file, beside the case runs they start, whatever WARDEN_STORE says.
-        AddSuites<Storage.Sqlite.SqliteSuiteStore>(services, abandonAtStart: true);
+        // Suites and suite runs where WARDEN_STORE puts the shared data (PostgreSQL or Table Storage, so every instance
+        // reads them), else in the SQLite file. The case runs they start are the engine's, in the SQLite file either way.
+        // Only a host that owns its suite store alone may end, at start-up, the suite runs a killed process left running.
+        var ownsSuites = !settings.IsSharedStore;
+        if (settings.Tables is not null)
+        {
+            AddSuites<TablesSuiteStore>(services, abandonAtStart: ownsSuites);
+        }
+        else if (settings.Store is not null)
+        {
+            AddSuites<PostgresSuiteStore>(services, abandonAtStart: ownsSuites);
+        }
+        else
+        {
+            AddSuites<SqliteSuiteStore>(services, abandonAtStart: ownsSuites);
+        }
 
         // Judge calls are usage like any step's: their rows go beside the engine's, in the SQLite file.
         services.AddSingleton(sp => ActivatorUtilities.CreateInstance<Testing.JudgeService>(sp, new SqliteRunProjection(sp.GetRequiredService<SqliteDatabase>())));

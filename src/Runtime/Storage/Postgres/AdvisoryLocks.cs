@@ -15,4 +15,7 @@ internal static class AdvisoryLocks
 
     /// <summary>Class of a graph's versions: two saves of one graph cannot both take the next version number.</summary>
     public const int GraphVersions = 2;
+
+    /// <summary>Class of a suite's versions, for the same reason.</summary>
+    public const int SuiteVersions = 3;
 }
