@@ -51,8 +51,9 @@ public static class WardenServices
             AddSuites<SqliteSuiteStore>(services, abandonAtStart: ownsSuites);
         }
 
-        // Judge calls are usage like any step's: their rows go beside the engine's, in the SQLite file.
-        services.AddSingleton(sp => ActivatorUtilities.CreateInstance<Testing.JudgeService>(sp, new SqliteRunProjection(sp.GetRequiredService<SqliteDatabase>())));
+        // Judge calls are usage like any step's: the engine's writer puts their rows beside the steps', in the SQLite file.
+        services.AddSingleton<IUsageRecorder>(sp => sp.GetRequiredService<EmbeddedEngine>());
+        services.AddSingleton<Testing.JudgeService>();
         services.AddSingleton<EmbeddedEngine>();
         services.AddSingleton<IRunEngine>(sp => sp.GetRequiredService<EmbeddedEngine>());
         services.AddSingleton<IGuardrailAdmin>(sp => sp.GetRequiredService<EmbeddedEngine>());
@@ -103,6 +104,7 @@ public static class WardenServices
         // Suites beside the run side, so any instance reads a suite run another started. Its runner lives in the process
         // that started it: at start-up every instance ends the suite runs still running as interrupted.
         AddSuites<TablesSuiteStore>(services, abandonAtStart: false);
+        services.AddSingleton<IUsageRecorder, ProjectionUsageRecorder>();
         services.AddSingleton<Testing.JudgeService>();
 
         // The run side above never resolves this. What still may, and so opens a file on the instance's disk, is

@@ -46,7 +46,7 @@ public sealed class JudgeException : Exception
 /// region fallback, pricing), and records the call's usage for the tenant in the same usage rows, under graph
 /// <see cref="UsageGraph"/>. On the mock provider the grade is deterministic (<see cref="MockJudge"/>).
 /// </summary>
-public sealed partial class JudgeService(ProviderRouter router, ProviderRegistry providers, IRunProjection usage, TimeProvider clock, ILogger<JudgeService> logger)
+public sealed partial class JudgeService(ProviderRouter router, ProviderRegistry providers, IUsageRecorder usage, ILogger<JudgeService> logger)
 {
     public const string UsageGraph = "evals.judge";
     public const int MaxOutputChars = 64 * 1024;
@@ -104,7 +104,7 @@ public sealed partial class JudgeService(ProviderRouter router, ProviderRegistry
             throw new JudgeException($"the judge ({provider}/{model}) did not answer within {Timeout.TotalSeconds:0}s", badRequest: false);
         }
 
-        await usage.RecordUsageAsync(inv, route.Calls, clock.GetUtcNow(), CancellationToken.None);
+        await usage.RecordUsageAsync(inv, route.Calls, CancellationToken.None);
         var cost = route.Calls.Aggregate(Usage.Zero, (sum, call) => sum + call.Usage);
         if (route.Response is not { } response)
         {
