@@ -23,14 +23,14 @@ public sealed class TestCommandEndToEndTests
 
         // Assert
         exit.ShouldBe(0, test.Output);
-        test.Output.ShouldContain("5/5 cases passed");
+        test.Output.ShouldContain("6/6 cases passed");
         test.Output.ShouldContain("✔ the plan waits for an operator");
         var xml = XDocument.Load(junit);
         xml.Root!.Name.LocalName.ShouldBe("testsuites");
-        xml.Root.Attribute("tests")!.Value.ShouldBe("5");
+        xml.Root.Attribute("tests")!.Value.ShouldBe("6");
         xml.Root.Attribute("failures")!.Value.ShouldBe("0");
-        xml.Root.Elements("testsuite").Select(s => s.Attribute("name")!.Value).ShouldBe(["ops-copilot", "research-to-code"]);
-        xml.Descendants("testcase").Count().ShouldBe(5);
+        xml.Root.Elements("testsuite").Select(s => s.Attribute("name")!.Value).ShouldBe(["ops-copilot", "release-gate", "research-to-code"]);
+        xml.Descendants("testcase").Count().ShouldBe(6);
         xml.Descendants("failure").ShouldBeEmpty();
         (await File.ReadAllTextAsync(json)).ShouldContain("\"passed\": true");
     }
