@@ -206,7 +206,13 @@ public sealed partial class RunDecider
         if (definition.Kind == NodeKind.Tool)
         {
             // What the tool is called with, on the durable timeline: suites assert tool calls and their arguments from it.
-            started["args"] = prompt;
+            // Capped, so one large input cannot swell every timeline read; a cut input says so.
+            started["args"] = prompt.Length <= MaxLoggedArgsChars ? prompt : prompt[..MaxLoggedArgsChars];
+            if (prompt.Length > MaxLoggedArgsChars)
+            {
+                started["args_truncated"] = "true";
+            }
+
             if (reason is not null)
             {
                 started["policy_reason"] = reason;
@@ -215,6 +221,9 @@ public sealed partial class RunDecider
 
         step.Log("node.started", nodeId, node.Attempt, ToolPolicyData(nodeId, decision, started));
     }
+
+    /// <summary>How much of a tool step's input its node.started entry keeps as <c>args</c>.</summary>
+    public const int MaxLoggedArgsChars = 8 * 1024;
 
     public const string ToolDecisionAllow = "allow";
     public const string ToolDecisionDeny = "deny";
