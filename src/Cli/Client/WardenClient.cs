@@ -82,6 +82,9 @@ public sealed class WardenClient(HttpClient http, string apiKey) : IDisposable
     public Task<JsonElement> DecideAsync(string approvalId, bool approve, string? comment, CancellationToken ct) =>
         SendAsync(HttpMethod.Post, $"api/v1/approvals/{Uri.EscapeDataString(approvalId)}/decision", Json(JsonSerializer.Serialize(new { decision = approve ? "approve" : "reject", comment })), ct);
 
+    public Task<JsonElement> JudgeAsync(string rubric, string output, string? provider, string? model, CancellationToken ct) =>
+        SendAsync(HttpMethod.Post, "api/v1/evals/judge", Json(JsonSerializer.Serialize(new { rubric, output, provider, model })), ct);
+
     public Task<JsonElement> ListAuditAsync(string? action, string? actor, string? target, int limit, CancellationToken ct)
     {
         var query = $"api/v1/audit?limit={limit}"

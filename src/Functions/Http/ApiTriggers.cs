@@ -90,6 +90,10 @@ public sealed class ApiTriggers(WardenApi api)
     public Task<IActionResult> StartSuiteRun([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/v1/suites/{suiteId}/runs")] HttpRequest req, [DurableClient] DurableTaskClient client, string suiteId) =>
         ApiResult.RespondAsync(client, () => api.StartSuiteRunAsync(req.HttpContext, suiteId));
 
+    [Function(nameof(Judge))]
+    public Task<IActionResult> Judge([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/v1/evals/judge")] HttpRequest req, [DurableClient] DurableTaskClient client) =>
+        ApiResult.RespondAsync(client, () => api.JudgeAsync(req.HttpContext));
+
     [Function(nameof(ListSuiteRuns))]
     public Task<IActionResult> ListSuiteRuns([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/v1/suite-runs")] HttpRequest req, [DurableClient] DurableTaskClient client) =>
         ApiResult.RespondAsync(client, () => api.ListSuiteRunsAsync(req.HttpContext));

@@ -57,6 +57,10 @@ public static class WardenApiRoutes
         suiteRuns.MapGet("/{suiteRunId}", (HttpContext h, WardenApi api, string suiteRunId) => api.GetSuiteRunAsync(h, suiteRunId))
             .WithSummary("A suite run with per-case and per-assertion results").Produces<ErrorBody>(404);
 
+        v1.MapPost("/evals/judge", (HttpContext h, WardenApi api) => api.JudgeAsync(h)).WithTags("Suites")
+            .WithSummary("Grade an output against a rubric with a model: {rubric, output, provider?, model?, min_score?} -> {score, passed, reason, provider, model, usage}")
+            .Produces<ErrorBody>(400).Produces<ErrorBody>(502);
+
         var runs = v1.MapGroup("/runs").WithTags("Runs");
         runs.MapGet("/", (HttpContext h, WardenApi api) => api.ListRunsAsync(h)).WithSummary("List runs (graph_id, status, limit, cursor)");
         runs.MapGet("/{runId}", (HttpContext h, WardenApi api, string runId) => api.GetRunAsync(h, runId)).WithSummary("Run status, node states, output and usage").Produces<ErrorBody>(404);

@@ -130,6 +130,59 @@ public sealed class TestCommandEndToEndTests
         runs.ShouldContain("\"completed\"");
     }
 
+    [Fact]
+    public async Task Test_ToolPolicyAndJudgeAssertionsAgainstServer_GradesThroughTheApiAndReportsFailures()
+    {
+        // Arrange
+        var dir = TempDir();
+        await using var tool = await FakeTool.StartAsync("""{"key":"OPS-42"}""");
+        using var server = await WardenServer.StartAsync(Path.Combine(dir, "server"));
+        foreach (var (name, actionClass) in new[] { ("jira.create", "read"), ("github.merge", "write") })
+        {
+            var body = $"{{\"name\":\"{name}\",\"action_class\":\"{actionClass}\",\"endpoint\":\"{tool.Url}\"}}";
+            (await server.Http.PostAsync("/api/v1/tools", new StringContent(body, System.Text.Encoding.UTF8, "application/json"))).EnsureSuccessStatusCode();
+        }
+
+        var graph = Path.Combine(dir, "ticketing.yaml");
+        await File.WriteAllTextAsync(graph, """
+            name: ticketing
+            tool_policies:
+              - { tool: "github.*", decision: deny }
+            nodes:
+              - { id: plan, role: planner, prompt: "{{input.task}}" }
+              - { id: ticket, kind: tool, tool: jira.create, input: '{"project":"OPS","summary":"{{input.task}}"}' }
+              - { id: report, role: finalizer, prompt: "{{input.task}} {{nodes.ticket.output}}" }
+              - { id: merge, kind: tool, tool: github.merge, input: "{{nodes.report.output}}" }
+            edges: [ "plan -> ticket", "ticket -> report", "report -> merge" ]
+            """);
+        var suite = Path.Combine(dir, "ticketing.suite.yaml");
+        await File.WriteAllTextAsync(suite, """
+            name: ticketing
+            graph: { file: ticketing.yaml }
+            cases:
+              - name: files the ticket
+                input: { task: "restart the web tier" }
+                assert:
+                  - tool_called: { tool: jira.create, args: { project: OPS } }
+                  - tool_not_called: "github.*"
+                  - policy: { tool: github.merge, decision: deny }
+                  - judge: { rubric: "summary of the restart", node: report }
+                  - judge: { rubric: "rollback plan", node: report }
+            """);
+
+        // Act
+        using var test = WardenProcess.Start(null, "test", suite, "--server", server.Http.BaseAddress!.ToString(), "--api-key", WardenServer.Key);
+        var exit = await test.WaitForExitAsync(TimeSpan.FromMinutes(3));
+
+        // Assert
+        exit.ShouldBe(1, test.Output);
+        test.Output.ShouldContain("1/1 cases failed, 1 of 5 assertions failed");
+        test.Output.ShouldContain("FAIL ticketing / files the ticket: judge [report] (line 11): expected score ≥ 0.7 for \"rollback plan\", actual 0.5 by mock/mock-1");
+        test.Output.ShouldContain("missing: rollback");
+        tool.Bodies.ShouldHaveSingleItem().ShouldContain("OPS");
+        (await server.Http.GetStringAsync("/api/v1/usage?group_by=graph")).ShouldContain("evals.judge");
+    }
+
     private static string TempDir()
     {
         var dir = Path.Combine(Path.GetTempPath(), "warden-test-" + Guid.NewGuid().ToString("N")[..8]);

@@ -71,6 +71,9 @@ public sealed class AccessMatrixTests : IAsyncLifetime
         ("GET", "/api/v1/agents/{agent}", null, Roles.Any),
         ("PUT", "/api/v1/agents/{agent}", """{"role":"planner","prompt":"p"}""", Roles.ManageCatalog),
         ("DELETE", "/api/v1/agents/{agent}", null, Roles.ManageCatalog),
+        ("POST", "/api/v1/evals/judge", """{"rubric":"names the plan","output":"the plan"}""", Roles.StartRuns),
+        ("GET", "/api/v1/suites", null, Roles.Any),
+        ("GET", "/api/v1/suite-runs", null, Roles.Any),
         ("POST", "/api/v1/tasks", """{"title":"t"}""", [Roles.Admin, Roles.Operator, Roles.Reviewer, Roles.Api]),
         ("GET", "/api/v1/tasks", null, Roles.Any),
         ("GET", "/api/v1/escalations", null, Roles.Any),
@@ -178,6 +181,15 @@ public sealed class AccessMatrixTests : IAsyncLifetime
             {
                 failures.Add($"{method} {path}: {(int)response.StatusCode} {text}");
             }
+        }
+
+        // A judge call's usage is its caller's tenant's alone.
+        (await SendAsync(_admin, "POST", "/api/v1/evals/judge", """{"rubric":"names the plan","output":"the plan"}""")).EnsureSuccessStatusCode();
+        (await _admin.GetStringAsync("/api/v1/usage?group_by=graph")).ShouldContain("evals.judge");
+        var othersUsage = await other.GetStringAsync("/api/v1/usage?group_by=graph");
+        if (othersUsage.Contains("evals.judge", StringComparison.Ordinal))
+        {
+            failures.Add($"GET /api/v1/usage shows the demo tenant's judge calls: {othersUsage}");
         }
 
         // Lists show only the caller's own tenant.

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Warden.Cli.Client;
 using Warden.Core.Testing;
+using Warden.Core.Testing.Assertions;
 
 namespace Warden.Cli.Commands.Testing;
 
@@ -99,7 +100,23 @@ public sealed class CaseRunner(WardenClient client, TimeSpan timeout)
         var run = await client.GetRunAsync(runId, ct);
         var events = (await client.GetEventsAsync(runId, 0, ct)).GetProperty("items").EnumerateArray().ToList();
         var waiting = pending.Count > 0 && !Terminal.Contains(run.GetProperty("status").GetString());
-        return SuiteEvaluator.Evaluate(suiteCase, runId, RunJson.ToObservation(run, events, waiting ? "waiting" : null));
+        var observation = RunJson.ToObservation(run, events, waiting ? "waiting" : null);
+        var judged = await JudgeGrading.GradeAsync(suiteCase, observation, GradeAsync, ct);
+        return SuiteEvaluator.Evaluate(suiteCase, runId, observation, judged);
+    }
+
+    /// <summary>Judge assertions are graded by the server (POST /api/v1/evals/judge), so its providers and usage apply.</summary>
+    private async Task<JudgeVerdict> GradeAsync(JudgeAssertion judge, string output, CancellationToken ct)
+    {
+        try
+        {
+            var grade = await client.JudgeAsync(judge.Rubric, output, judge.Provider, judge.Model, ct);
+            return new JudgeVerdict(grade.GetProperty("score").GetDouble(), grade.GetProperty("reason").GetString() ?? string.Empty, grade.GetProperty("provider").GetString(), grade.GetProperty("model").GetString());
+        }
+        catch (CliException ex)
+        {
+            return JudgeVerdict.Failed(ex.Message);
+        }
     }
 
     private async Task OnEventAsync(SuiteCase suiteCase, JsonElement e, HashSet<string> pending, CancellationToken ct)
