@@ -144,6 +144,21 @@ internal static class PostgresMigrations
                 PRIMARY KEY (tenant_id, graph_id, seq)
             );
             """),
+        (3, "release_guard", """
+            -- The latest release guard verdict per snapshot: a breach rolls back to the newest earlier release that passed.
+            CREATE TABLE graph_guard_results (
+                tenant_id TEXT COLLATE "C" NOT NULL,
+                graph_id TEXT COLLATE "C" NOT NULL,
+                snapshot_id TEXT COLLATE "C" NOT NULL,
+                graph_version BIGINT NOT NULL,
+                environment TEXT NOT NULL,
+                passed BOOLEAN NOT NULL,
+                result TEXT NOT NULL,
+                actor TEXT NOT NULL,
+                at TEXT COLLATE "C" NOT NULL,
+                PRIMARY KEY (tenant_id, graph_id, snapshot_id)
+            );
+            """),
     ];
 
     public static int Latest => All[^1].Version;
