@@ -70,6 +70,9 @@ public static class Roles
 
     /// <summary>Who may move a graph's channels (release, rollback): the people who own agents and graphs, not the agents themselves.</summary>
     public static readonly string[] ManageReleases = [Admin, AgentManager];
+
+    /// <summary>Who may ask the release guard about a snapshot: release owners, and the operators who watch production.</summary>
+    public static readonly string[] GuardReleases = [Admin, AgentManager, Operator];
     public static readonly string[] DecideApprovals = [Admin, Operator, Reviewer];
 
     /// <summary>The audit log is oversight data: the people who run and review work read and verify it, agents and viewers do not.</summary>

@@ -41,6 +41,7 @@ public static class WardenServices
         services.AddSingleton<IGuardrailAdmin>(sp => sp.GetRequiredService<EmbeddedEngine>());
         services.AddSingleton<ITaskEngine>(sp => sp.GetRequiredService<EmbeddedEngine>());
         services.AddHostedService<EngineHostedService>();
+        services.AddHostedService<Releases.ReleaseGuardScheduler>();
         return services;
     }
 
@@ -97,9 +98,6 @@ public static class WardenServices
         services.AddSingleton<ITaskEngine>(sp => sp.GetRequiredService<UnavailableTaskEngine>());
         services.AddSingleton<ITaskStore>(sp => sp.GetRequiredService<UnavailableTaskEngine>());
 
-        // The scheduled checks see the tenants of whichever tenant store the data stores registered.
-        services.AddSingleton<ITenantDirectory>(sp => sp.GetRequiredService<ITenantStore>());
-        services.AddSingleton<ReleaseGuardCheck>();
         services.AddSingleton<DriftCheck>();
         services.AddHostedService<TenantBootstrapService>();
         return services;
@@ -135,6 +133,11 @@ public static class WardenServices
         services.AddSingleton(settings.Guardrails);
         services.AddSingleton<Releases.ReleaseService>();
         services.AddSingleton<Releases.IShadowScores, Releases.NoShadowScores>();
+
+        // The release guard (and the scheduled checks) see the tenants of whichever tenant store the data stores registered.
+        services.AddSingleton<ITenantDirectory>(sp => sp.GetRequiredService<ITenantStore>());
+        services.AddSingleton<Releases.ReleaseMeasurements>();
+        services.AddSingleton<Releases.ReleaseGuard>();
         services.AddSingleton<WardenApi>();
     }
 
