@@ -15,7 +15,7 @@ public sealed record GuardOutcome(string TenantId, GuardReport Report, bool Noti
 /// The release guard, shared by both hosts: evaluates a snapshot's SLOs (declared in its graph version's <c>slos:</c>)
 /// over their window and keeps the snapshot's latest verdict, so "the last snapshot that passed" is known. On a
 /// schedule it evaluates every graph's active release; when one breaches it audits <c>release.guard_breached</c> and
-/// warns in the log (once per breach: a snapshot that already breached at its previous check stays quiet), and, when
+/// warns in the log (once per breach: a snapshot that already breached at the previous scheduled check stays quiet), and, when
 /// the graph's SLOs say <c>auto_rollback: true</c>, rolls <c>active</c> back to the newest earlier release whose
 /// latest verdict passed.
 /// </summary>
@@ -92,9 +92,9 @@ public sealed partial class ReleaseGuard(
             return new GuardOutcome(tenantId, report, false, null, null);
         }
 
-        if (previous is { Passed: false })
+        if (previous is { Passed: false, Actor: SystemActor })
         {
-            // Still breaching since the last check, which already audited and notified (and could not roll back).
+            // Still breaching since the last scheduled check, which already audited and notified (and could not roll back).
             return new GuardOutcome(tenantId, report, false, null, null);
         }
 
