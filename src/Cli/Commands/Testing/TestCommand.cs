@@ -76,10 +76,18 @@ public static class TestCommand
             graphId = suite.Graph.Id!;
         }
 
-        var cases = suite.Cases.Where(c => args.Filter is null || c.Name.Contains(args.Filter, StringComparison.OrdinalIgnoreCase)).ToList();
+        return await RunCasesAsync(loaded, client, graphId, version, args.Parallel, args.Filter, console, ct);
+    }
+
+    /// <summary>Runs a suite's cases (those matching <paramref name="filter"/>) against one graph version, printing progress.</summary>
+    public static async Task<SuiteResult> RunCasesAsync(LoadedSuite loaded, WardenClient client, string graphId, long? version, int parallel, string? filter, IAnsiConsole console, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(loaded);
+        var suite = loaded.Suite;
+        var cases = suite.Cases.Where(c => filter is null || c.Name.Contains(filter, StringComparison.OrdinalIgnoreCase)).ToList();
         console.MarkupLine($"[bold]{Markup.Escape(suite.Name)}[/] ({Markup.Escape(loaded.Path)}): {cases.Count} case(s) on graph {Markup.Escape(graphId)}{(version is null ? string.Empty : $" v{version}")}");
         var runner = new CaseRunner(client, TimeSpan.FromMinutes(10));
-        using var slots = new SemaphoreSlim(args.Parallel);
+        using var slots = new SemaphoreSlim(parallel);
         var gate = new object();
         var tasks = cases.Select(async c =>
         {
