@@ -70,6 +70,9 @@ public sealed class WardenClient(HttpClient http, string apiKey) : IDisposable
     public Task<JsonElement> ReleaseAsync(string graphId, long? version, string? snapshot, string channel, string? reason, CancellationToken ct) =>
         SendAsync(HttpMethod.Post, $"api/v1/graphs/{Uri.EscapeDataString(graphId)}/releases", Json(JsonSerializer.Serialize(new { version, snapshot, channel, reason })), ct);
 
+    public Task<JsonElement> EvaluateGuardAsync(string graphId, long version, string environment, CancellationToken ct) =>
+        SendAsync(HttpMethod.Post, "api/v1/releases/guard", Json(JsonSerializer.Serialize(new { graph = graphId, version, environment })), ct);
+
     public Task<JsonElement> RollbackAsync(string graphId, string? to, string? reason, CancellationToken ct) =>
         SendAsync(HttpMethod.Post, $"api/v1/graphs/{Uri.EscapeDataString(graphId)}/rollback", Json(JsonSerializer.Serialize(new { to, reason })), ct);
 

@@ -74,6 +74,10 @@ public sealed class ApiTriggers(WardenApi api)
     public Task<IActionResult> Rollback([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/v1/graphs/{graphId}/rollback")] HttpRequest req, [DurableClient] DurableTaskClient client, string graphId) =>
         ApiResult.RespondAsync(client, () => api.RollbackAsync(req.HttpContext, graphId));
 
+    [Function(nameof(EvaluateReleaseGuard))]
+    public Task<IActionResult> EvaluateReleaseGuard([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/v1/releases/guard")] HttpRequest req, [DurableClient] DurableTaskClient client) =>
+        ApiResult.RespondAsync(client, () => api.EvaluateGuardAsync(req.HttpContext));
+
     [Function(nameof(CreateSuite))]
     public Task<IActionResult> CreateSuite([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/v1/suites")] HttpRequest req, [DurableClient] DurableTaskClient client) =>
         ApiResult.RespondAsync(client, () => api.CreateSuiteAsync(req.HttpContext));

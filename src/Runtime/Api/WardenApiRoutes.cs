@@ -44,6 +44,9 @@ public static class WardenApiRoutes
         graphs.MapPost("/{graphId}/rollback", (HttpContext h, WardenApi api, string graphId) => api.RollbackAsync(h, graphId))
             .WithTags("Releases").WithSummary("Move active back to the previous (or a named) snapshot: {to?, reason?}")
             .Produces<ErrorBody>(404).Produces<ErrorBody>(409);
+        v1.MapPost("/releases/guard", (HttpContext h, WardenApi api) => api.EvaluateGuardAsync(h))
+            .WithTags("Releases").WithSummary("Ask the release guard about a snapshot: {graph, snapshot | version, environment}; pass/fail per SLO with measured value, objective and budget left")
+            .Produces<ErrorBody>(400).Produces<ErrorBody>(404);
 
         var suites = v1.MapGroup("/suites").WithTags("Suites");
         suites.MapPost("/", (HttpContext h, WardenApi api) => api.CreateSuiteAsync(h))

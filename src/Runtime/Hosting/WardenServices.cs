@@ -63,6 +63,7 @@ public static class WardenServices
         services.AddSingleton<IGuardrailAdmin>(sp => sp.GetRequiredService<EmbeddedEngine>());
         services.AddSingleton<ITaskEngine>(sp => sp.GetRequiredService<EmbeddedEngine>());
         services.AddHostedService<EngineHostedService>();
+        services.AddHostedService<Releases.ReleaseGuardScheduler>();
         return services;
     }
 
@@ -123,9 +124,6 @@ public static class WardenServices
         services.AddSingleton<ITaskEngine>(sp => sp.GetRequiredService<UnavailableTaskEngine>());
         services.AddSingleton<ITaskStore>(sp => sp.GetRequiredService<UnavailableTaskEngine>());
 
-        // The scheduled checks see the tenants of whichever tenant store the data stores registered.
-        services.AddSingleton<ITenantDirectory>(sp => sp.GetRequiredService<ITenantStore>());
-        services.AddSingleton<ReleaseGuardCheck>();
         services.AddSingleton<DriftCheck>();
         services.AddHostedService<TenantBootstrapService>();
         return services;
@@ -170,6 +168,11 @@ public static class WardenServices
         services.AddSingleton<Releases.ShadowService>();
         services.AddSingleton<Releases.IShadowScores>(sp => sp.GetRequiredService<Releases.ShadowService>());
         services.AddHostedService<Releases.ShadowScoringService>();
+
+        // The release guard (and the scheduled checks) see the tenants of whichever tenant store the data stores registered.
+        services.AddSingleton<ITenantDirectory>(sp => sp.GetRequiredService<ITenantStore>());
+        services.AddSingleton<Releases.ReleaseMeasurements>();
+        services.AddSingleton<Releases.ReleaseGuard>();
         services.AddSingleton<WardenApi>();
     }
 
