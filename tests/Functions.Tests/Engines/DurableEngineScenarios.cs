@@ -11,6 +11,8 @@ public sealed class DurableEngineScenarios(AzuriteServer azurite) : EngineScenar
     protected override async Task<IEngineHost> StartHostAsync(IReadOnlyDictionary<string, string?>? settings = null) =>
         await DurableEngineHost.StartAsync(azurite.ConnectionString, settings ?? new Dictionary<string, string?>());
 
+    protected override TimeSpan TimerSlack => TimeSpan.FromMilliseconds(100);
+
     [Fact]
     public async Task LongRun_MoreDecisionsThanOneExecutionTakes_ContinuesAsNewWithItsState()
     {
