@@ -23,6 +23,9 @@ public sealed class WardenClient(HttpClient http, string apiKey) : IDisposable
         return SendAsync(HttpMethod.Post, $"api/v1/graphs/{Uri.EscapeDataString(graphId)}/runs", Json(body), ct);
     }
 
+    public Task<JsonElement> GetGraphVersionAsync(string graphId, long version, CancellationToken ct) =>
+        SendAsync(HttpMethod.Get, $"api/v1/graphs/{Uri.EscapeDataString(graphId)}/versions/{version}", null, ct);
+
     public Task<JsonElement> GetRunAsync(string runId, CancellationToken ct) =>
         SendAsync(HttpMethod.Get, $"api/v1/runs/{Uri.EscapeDataString(runId)}", null, ct);
 

@@ -40,7 +40,8 @@ public sealed record NodeDefinition(
     MockSettings Mock,
     ApprovalSettings? Approval,
     IReadOnlyList<ProviderChoice>? Providers = null,
-    string? Tool = null)
+    string? Tool = null,
+    Contracts.NodeContract? Contract = null)
 {
     /// <summary>The providers to try, best first: the node's list, or its single provider and model.</summary>
     public IReadOnlyList<ProviderChoice> Candidates => Providers is { Count: > 0 } ? Providers : [new ProviderChoice(Provider, Model, null)];

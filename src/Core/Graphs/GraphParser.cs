@@ -14,7 +14,7 @@ namespace Warden.Core.Graphs;
 /// </summary>
 public sealed partial class GraphParser
 {
-    private static readonly HashSet<string> TopKeys = ["name", "description", "defaults", "budget", "tool_policies", "governance", "nodes", "edges"];
+    private static readonly HashSet<string> TopKeys = ["name", "description", "defaults", "budget", "tool_policies", "governance", "contracts", "nodes", "edges"];
     private static readonly HashSet<string> GovernanceKeys = ["pii", "injection", "min_score"];
     private static readonly HashSet<string> PiiKeys = ["input", "output"];
     private static readonly HashSet<string> InjectionKeys = ["threshold", "action"];
@@ -22,7 +22,7 @@ public sealed partial class GraphParser
     private static readonly HashSet<string> DefaultKeys = ["provider", "model", "providers", "retries", "retry", "timeout"];
     private static readonly HashSet<string> BudgetKeys = ["max_cost_usd", "max_tokens"];
     private static readonly HashSet<string> NodeKeys =
-        ["id", "kind", "role", "prompt", "provider", "model", "providers", "retries", "retry", "timeout", "mock", "message", "deadline", "on_timeout", "description", "tool", "input"];
+        ["id", "kind", "role", "prompt", "provider", "model", "providers", "retries", "retry", "timeout", "mock", "message", "deadline", "on_timeout", "description", "tool", "input", "contract"];
 
     private static readonly HashSet<string> RetryKeys = ["max_attempts", "initial_backoff", "max_backoff", "multiplier"];
     private static readonly HashSet<string> MockKeys = ["latency_ms", "fail_first_attempts", "error_rate"];
@@ -111,6 +111,7 @@ public sealed partial class GraphParser
 
         var description = OptionalString(root, "description", "$.description");
         var defaults = ParseDefaults(Child(root, "defaults"));
+        ParseContractMap(Child(root, "contracts"));
         var nodes = ParseNodes(Child(root, "nodes"), defaults);
         var edges = ParseEdges(Child(root, "edges"));
         return new GraphDefinition(name ?? string.Empty, description, defaults, nodes, edges, ParseBudget(Child(root, "budget")), ParseToolPolicies(Child(root, "tool_policies")), ParseGovernance(Child(root, "governance")));
@@ -474,7 +475,8 @@ public sealed partial class GraphParser
                 ParseMock(Child(map, "mock"), path + ".mock"),
                 approval,
                 kind == NodeKind.Tool ? null : providers,
-                tool));
+                tool,
+                ParseNodeContract(Child(map, "contract"), path + ".contract", id, kind)));
         }
     }
 

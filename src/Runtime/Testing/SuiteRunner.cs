@@ -1,6 +1,8 @@
 using Microsoft.Extensions.Logging;
+using Warden.Core.Graphs;
 using Warden.Core.Runs;
 using Warden.Core.Testing;
+using Warden.Core.Testing.Assertions;
 using Warden.Runtime.Engine;
 using Warden.Runtime.Storage;
 
@@ -12,7 +14,7 @@ namespace Warden.Runtime.Testing;
 /// and read back from <see cref="IRunStore"/>; approval gates are answered as the case asks; the finished run is
 /// checked by <see cref="SuiteEvaluator"/>.
 /// </summary>
-public sealed partial class SuiteRunner(IRunEngine engine, IRunStore runs, TimeProvider clock, ILogger<SuiteRunner> logger)
+public sealed partial class SuiteRunner(IRunEngine engine, IRunStore runs, IGraphStore graphs, TimeProvider clock, ILogger<SuiteRunner> logger)
 {
     private static readonly string[] Terminal = ["completed", "failed", "stopped"];
 
@@ -60,13 +62,13 @@ public sealed partial class SuiteRunner(IRunEngine engine, IRunStore runs, TimeP
             var run = await runs.GetAsync(tenantId, runId, ct);
             if (run is not null && Terminal.Contains(run.Status))
             {
-                return Evaluate(suiteName, suiteCase, run, await runs.ListEventsAsync(tenantId, runId, 0, 100_000, ct), null);
+                return Evaluate(suiteName, suiteCase, run, await runs.ListEventsAsync(tenantId, runId, 0, 100_000, ct), null, await GraphOfAsync(tenantId, suiteCase, run, ct));
             }
 
             var pending = (await runs.ListApprovalsAsync(tenantId, runId, "pending", ct)).Where(a => !decided.Contains(a.Id)).ToList();
             if (run is not null && pending.Count > 0 && suiteCase.Approve == ApprovalMode.Wait)
             {
-                return Evaluate(suiteName, suiteCase, run, await runs.ListEventsAsync(tenantId, runId, 0, 100_000, ct), "waiting");
+                return Evaluate(suiteName, suiteCase, run, await runs.ListEventsAsync(tenantId, runId, 0, 100_000, ct), "waiting", await GraphOfAsync(tenantId, suiteCase, run, ct));
             }
 
             foreach (var approval in pending)
@@ -85,9 +87,13 @@ public sealed partial class SuiteRunner(IRunEngine engine, IRunStore runs, TimeP
         }
     }
 
-    private CaseResult Evaluate(string suiteName, SuiteCase suiteCase, RunRecord run, IReadOnlyList<RunEventRecord> events, string? status)
+    /// <summary>The graph version the run ran: contract assertions check its contracts.</summary>
+    private async Task<GraphDefinition?> GraphOfAsync(string tenantId, SuiteCase suiteCase, RunRecord run, CancellationToken ct) =>
+        suiteCase.Assertions.Any(a => a is ContractAssertion) && await graphs.GetVersionAsync(tenantId, run.GraphId, run.GraphVersion, ct) is { } version ? GraphParser.Parse(version.Source) : null;
+
+    private CaseResult Evaluate(string suiteName, SuiteCase suiteCase, RunRecord run, IReadOnlyList<RunEventRecord> events, string? status, GraphDefinition? graph)
     {
-        var result = SuiteEvaluator.Evaluate(suiteCase, run.Id, RunObservations.From(run, events, status));
+        var result = SuiteEvaluator.Evaluate(suiteCase, run.Id, RunObservations.From(run, events, status) with { Graph = graph });
         var failures = result.Failures.Count();
         LogCaseFinished(logger, suiteName, suiteCase.Name, run.Id, result.Passed, failures);
         return result;

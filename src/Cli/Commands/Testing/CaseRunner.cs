@@ -1,6 +1,9 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
 using Warden.Cli.Client;
+using Warden.Core.Graphs;
 using Warden.Core.Testing;
+using Warden.Core.Testing.Assertions;
 
 namespace Warden.Cli.Commands.Testing;
 
@@ -11,6 +14,7 @@ namespace Warden.Cli.Commands.Testing;
 public sealed class CaseRunner(WardenClient client, TimeSpan timeout)
 {
     private static readonly string[] Terminal = ["completed", "failed", "stopped"];
+    private readonly ConcurrentDictionary<(string, long), Task<GraphDefinition>> _graphs = new();
 
     public async Task<CaseResult> RunAsync(SuiteCase suiteCase, string graphId, long? version, Action<string>? started, CancellationToken ct)
     {
@@ -43,7 +47,8 @@ public sealed class CaseRunner(WardenClient client, TimeSpan timeout)
             var run = await client.GetRunAsync(runId, ct);
             var events = (await client.GetEventsAsync(runId, 0, ct)).GetProperty("items").EnumerateArray().ToList();
             var waiting = pending.Count > 0 && !Terminal.Contains(run.GetProperty("status").GetString());
-            return SuiteEvaluator.Evaluate(suiteCase, runId, RunJson.ToObservation(run, events, waiting ? "waiting" : null));
+            var graph = suiteCase.Assertions.Any(a => a is ContractAssertion) ? await GraphOfAsync(run, ct) : null;
+            return SuiteEvaluator.Evaluate(suiteCase, runId, RunJson.ToObservation(run, events, waiting ? "waiting" : null) with { Graph = graph });
         }
         catch (CliException ex)
         {
@@ -54,6 +59,12 @@ public sealed class CaseRunner(WardenClient client, TimeSpan timeout)
             return SuiteEvaluator.Errored(suiteCase, runId, $"lost the connection to Warden: {ex.Message}");
         }
     }
+
+    /// <summary>The stored graph version the run ran (as uploaded, contract files inlined): contract assertions read it.</summary>
+    private Task<GraphDefinition> GraphOfAsync(JsonElement run, CancellationToken ct) =>
+        _graphs.GetOrAdd(
+            (run.GetProperty("graph_id").GetString()!, run.GetProperty("graph_version").GetInt64()),
+            async key => GraphParser.Parse((await client.GetGraphVersionAsync(key.Item1, key.Item2, ct)).GetProperty("source").GetString()!));
 
     private async Task OnEventAsync(SuiteCase suiteCase, JsonElement e, HashSet<string> pending, CancellationToken ct)
     {
