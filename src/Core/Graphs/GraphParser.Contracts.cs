@@ -114,8 +114,8 @@ public sealed partial class GraphParser
             return null;
         }
 
-        CheckKeys(map, path, ContractKeys);
         var before = _errors.Count;
+        CheckKeys(map, path, ContractKeys);
         var contract = new NodeContract(
             OptionalString(map, "name", path + ".name") ?? name,
             ContractSchema(Child(map, "input_schema"), path + ".input_schema"),
