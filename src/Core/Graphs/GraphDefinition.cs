@@ -73,7 +73,9 @@ public sealed record RetryPolicy(int MaxAttempts, TimeSpan InitialBackoff, TimeS
 }
 
 /// <summary>Knobs the mock provider honours so tests and demos can make slow or flaky steps.</summary>
-public sealed record MockSettings(int LatencyMs, int FailFirstAttempts, double ErrorRate)
+/// <param name="Replies">Scripted replies for the first attempts, in order (e.g. one that breaks a contract, to show
+/// the retry); later attempts get the mock's usual reply.</param>
+public sealed record MockSettings(int LatencyMs, int FailFirstAttempts, double ErrorRate, IReadOnlyList<string>? Replies = null)
 {
     public static MockSettings None { get; } = new(0, 0, 0);
 }

@@ -25,7 +25,7 @@ public sealed partial class GraphParser
         ["id", "kind", "role", "prompt", "provider", "model", "providers", "retries", "retry", "timeout", "mock", "message", "deadline", "on_timeout", "description", "tool", "input", "contract"];
 
     private static readonly HashSet<string> RetryKeys = ["max_attempts", "initial_backoff", "max_backoff", "multiplier"];
-    private static readonly HashSet<string> MockKeys = ["latency_ms", "fail_first_attempts", "error_rate"];
+    private static readonly HashSet<string> MockKeys = ["latency_ms", "fail_first_attempts", "error_rate", "replies"];
     private static readonly HashSet<string> EdgeKeys = ["from", "to", "when", "max_traversals"];
 
     private readonly List<GraphError> _errors = [];
@@ -523,7 +523,7 @@ public sealed partial class GraphParser
 
         if (node is not YamlMappingNode map)
         {
-            Error(path, node, "mock must be a mapping of latency_ms, fail_first_attempts, error_rate");
+            Error(path, node, "mock must be a mapping of latency_ms, fail_first_attempts, error_rate, replies");
             return MockSettings.None;
         }
 
@@ -531,7 +531,24 @@ public sealed partial class GraphParser
         return new MockSettings(
             OptionalInt(map, "latency_ms", path + ".latency_ms", 0, 600_000) ?? 0,
             OptionalInt(map, "fail_first_attempts", path + ".fail_first_attempts", 0, 100) ?? 0,
-            OptionalDouble(map, "error_rate", path + ".error_rate", 0, 1) ?? 0);
+            OptionalDouble(map, "error_rate", path + ".error_rate", 0, 1) ?? 0,
+            MockReplies(Child(map, "replies"), path + ".replies"));
+    }
+
+    private List<string>? MockReplies(YamlNode? node, string path)
+    {
+        if (node is null)
+        {
+            return null;
+        }
+
+        if (node is YamlSequenceNode seq && seq.Children.All(c => c is YamlScalarNode { Value: not null }))
+        {
+            return seq.Children.Select(c => ((YamlScalarNode)c).Value!).ToList();
+        }
+
+        Error(path, node, "replies must be a list of texts: the mock's replies to the first attempts, in order");
+        return null;
     }
 
     private List<EdgeDefinition> ParseEdges(YamlNode? node)
