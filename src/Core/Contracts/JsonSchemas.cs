@@ -8,6 +8,9 @@ public static class JsonSchemas
 {
     private static readonly EvaluationOptions ListOutput = new() { OutputFormat = OutputFormat.List };
 
+    // The valid path (every attempt that holds its contract) only needs the verdict, which stops at the first error.
+    private static readonly EvaluationOptions FlagOutput = new() { OutputFormat = OutputFormat.Flag };
+
     /// <summary>Builds a schema from its JSON text after checking it against the draft 2020-12 meta-schema.</summary>
     public static bool TryBuild(string text, out JsonSchema? schema, out string? error)
     {
@@ -44,12 +47,12 @@ public static class JsonSchemas
     public static IReadOnlyList<string> Errors(JsonSchema schema, JsonElement instance, int max = 3)
     {
         ArgumentNullException.ThrowIfNull(schema);
-        var results = schema.Evaluate(instance, ListOutput);
-        if (results.IsValid)
+        if (schema.Evaluate(instance, FlagOutput).IsValid)
         {
             return [];
         }
 
+        var results = schema.Evaluate(instance, ListOutput);
         var errors = (results.Details ?? [])
             .Where(d => d.Errors is { Count: > 0 })
             .SelectMany(d => d.Errors!.Select(e => $"{(d.InstanceLocation.ToString() is { Length: > 0 } at ? at : "/")}: {e.Value}"))
