@@ -17,6 +17,7 @@ public sealed partial class GraphParser
     private readonly Dictionary<string, NodeContract> _contracts = new(StringComparer.Ordinal);
 
     /// <summary>Parses a contract file on its own (its lines are the file's); throws <see cref="GraphValidationException"/>.</summary>
+    /// <param name="name">Its name when the file does not give one (the file's name without extension).</param>
     public static NodeContract ParseContract(string text, string name)
     {
         var parser = new GraphParser();
@@ -32,7 +33,7 @@ public sealed partial class GraphParser
 
         var contract = stream.Documents.Count == 0
             ? null
-            : parser.ParseContractBody(stream.Documents[0].RootNode, "$", name);
+            : parser.ParseContractBody(stream.Documents[0].RootNode, "$", null, name);
         if (parser._errors.Count > 0 || contract is null)
         {
             throw new GraphValidationException(parser._errors.Count > 0 ? parser._errors : [new GraphError("$", "the contract file is empty")]);
@@ -68,7 +69,7 @@ public sealed partial class GraphParser
                 continue;
             }
 
-            if (ParseContractBody(value, $"$.contracts.{name}", name) is { } contract)
+            if (ParseContractBody(value, $"$.contracts.{name}", name, null) is { } contract)
             {
                 _contracts[name] = contract;
             }
@@ -90,7 +91,7 @@ public sealed partial class GraphParser
 
         if (node is not YamlScalarNode { Value: { } reference })
         {
-            return ParseContractBody(node, path, null);
+            return ParseContractBody(node, path, null, null);
         }
 
         if (_contracts.TryGetValue(reference, out var named))
@@ -106,7 +107,8 @@ public sealed partial class GraphParser
         return null;
     }
 
-    private NodeContract? ParseContractBody(YamlNode node, string path, string? name)
+    /// <param name="key">The contract's key under <c>contracts:</c>, which names it; otherwise its own <c>name</c>, then <paramref name="fallback"/>.</param>
+    private NodeContract? ParseContractBody(YamlNode node, string path, string? key, string? fallback)
     {
         if (node is not YamlMappingNode map)
         {
@@ -117,7 +119,7 @@ public sealed partial class GraphParser
         var before = _errors.Count;
         CheckKeys(map, path, ContractKeys);
         var contract = new NodeContract(
-            OptionalString(map, "name", path + ".name") ?? name,
+            key ?? OptionalString(map, "name", path + ".name") ?? fallback,
             ContractSchema(Child(map, "input_schema"), path + ".input_schema"),
             ContractSchema(Child(map, "output_schema"), path + ".output_schema"),
             OptionalNumber(map, "max_output_tokens", path + ".max_output_tokens", 1L, 10_000_000L, "a whole number"),
