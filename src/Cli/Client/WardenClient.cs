@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 
 namespace Warden.Cli.Client;
 
@@ -17,10 +18,22 @@ public sealed class WardenClient(HttpClient http, string apiKey) : IDisposable
     public Task<JsonElement> UploadGraphAsync(string yaml, CancellationToken ct) =>
         SendAsync(HttpMethod.Post, "api/v1/graphs", new StringContent(yaml, Encoding.UTF8, "application/yaml"), ct);
 
-    public Task<JsonElement> StartRunAsync(string graphId, string inputJson, long? seed, CancellationToken ct, long? version = null)
+    /// <param name="options">More start-run fields (mock, chaos, replay, tags) as a JSON object, or null.</param>
+    public Task<JsonElement> StartRunAsync(string graphId, string inputJson, long? seed, CancellationToken ct, long? version = null, JsonObject? options = null)
     {
-        var body = $"{{\"input\":{inputJson}{(seed is null ? string.Empty : $",\"seed\":{seed}")}{(version is null ? string.Empty : $",\"version\":{version}")}}}";
-        return SendAsync(HttpMethod.Post, $"api/v1/graphs/{Uri.EscapeDataString(graphId)}/runs", Json(body), ct);
+        var body = options?.DeepClone().AsObject() ?? [];
+        body["input"] = JsonNode.Parse(inputJson);
+        if (seed is not null)
+        {
+            body["seed"] = seed;
+        }
+
+        if (version is not null)
+        {
+            body["version"] = version;
+        }
+
+        return SendAsync(HttpMethod.Post, $"api/v1/graphs/{Uri.EscapeDataString(graphId)}/runs", Json(body.ToJsonString()), ct);
     }
 
     public Task<JsonElement> GetGraphVersionAsync(string graphId, long version, CancellationToken ct) =>

@@ -73,9 +73,11 @@ public sealed record RetryPolicy(int MaxAttempts, TimeSpan InitialBackoff, TimeS
 }
 
 /// <summary>Knobs the mock provider honours so tests and demos can make slow or flaky steps.</summary>
+/// <summary>How the mock provider answers a node: optional added latency, scripted failures and a fixed reply.</summary>
+/// <param name="Response">A fixed reply instead of the seeded one (its tokens are counted like any reply's).</param>
 /// <param name="Replies">Scripted replies for the first attempts, in order (e.g. one that breaks a contract, to show
-/// the retry); later attempts get the mock's usual reply.</param>
-public sealed record MockSettings(int LatencyMs, int FailFirstAttempts, double ErrorRate, IReadOnlyList<string>? Replies = null)
+/// the retry); later attempts get <paramref name="Response"/> or the mock's usual reply.</param>
+public sealed record MockSettings(int LatencyMs, int FailFirstAttempts, double ErrorRate, string? Response = null, IReadOnlyList<string>? Replies = null)
 {
     public static MockSettings None { get; } = new(0, 0, 0);
 }

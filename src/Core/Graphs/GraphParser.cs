@@ -25,7 +25,7 @@ public sealed partial class GraphParser
         ["id", "kind", "role", "prompt", "provider", "model", "providers", "retries", "retry", "timeout", "mock", "message", "deadline", "on_timeout", "description", "tool", "input", "contract"];
 
     private static readonly HashSet<string> RetryKeys = ["max_attempts", "initial_backoff", "max_backoff", "multiplier"];
-    private static readonly HashSet<string> MockKeys = ["latency_ms", "fail_first_attempts", "error_rate", "replies"];
+    private static readonly HashSet<string> MockKeys = ["latency_ms", "fail_first_attempts", "error_rate", "response", "replies"];
     private static readonly HashSet<string> EdgeKeys = ["from", "to", "when", "max_traversals"];
 
     private readonly List<GraphError> _errors = [];
@@ -523,7 +523,7 @@ public sealed partial class GraphParser
 
         if (node is not YamlMappingNode map)
         {
-            Error(path, node, "mock must be a mapping of latency_ms, fail_first_attempts, error_rate, replies");
+            Error(path, node, "mock must be a mapping of latency_ms, fail_first_attempts, error_rate, response, replies");
             return MockSettings.None;
         }
 
@@ -532,6 +532,7 @@ public sealed partial class GraphParser
             OptionalInt(map, "latency_ms", path + ".latency_ms", 0, 600_000) ?? 0,
             OptionalInt(map, "fail_first_attempts", path + ".fail_first_attempts", 0, 100) ?? 0,
             OptionalDouble(map, "error_rate", path + ".error_rate", 0, 1) ?? 0,
+            OptionalString(map, "response", path + ".response"),
             MockReplies(Child(map, "replies"), path + ".replies"));
     }
 

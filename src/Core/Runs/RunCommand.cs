@@ -39,6 +39,8 @@ public sealed record NodeInvocation(
     long Seed,
     IReadOnlyList<ProviderChoice>? Providers = null,
     GovernanceSettings? Governance = null,
+    ChaosSettings? Chaos = null,
+    ReplaySettings? Replay = null,
     Contracts.NodeContract? Contract = null,
     string? ContractInput = null)
 {
@@ -109,4 +111,4 @@ public sealed record Decision(RunState State, IReadOnlyList<RunCommand> Commands
 /// <summary>What the host supplies to every decision. The decider never reads a clock itself.</summary>
 public readonly record struct RunContext(DateTimeOffset Now);
 
-public sealed record RunStart(string RunId, string TenantId, string GraphId, int GraphVersion, string Input, long Seed);
+public sealed record RunStart(string RunId, string TenantId, string GraphId, int GraphVersion, string Input, long Seed, RunOptions? Options = null);

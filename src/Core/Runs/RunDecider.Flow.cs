@@ -201,10 +201,12 @@ public sealed partial class RunDecider
             first.Provider,
             first.Model,
             definition.Timeout,
-            definition.Mock,
+            step.State.Options?.MockFor(nodeId, definition.Mock) ?? definition.Mock,
             step.State.Seed,
             providers.Count > 0 ? providers : null,
             _graph.Definition.Governance,
+            step.State.Options?.Chaos,
+            step.State.Options?.Replay,
             definition.Contract,
             contractInput)));
         step.Commands.Add(new StartTimer(Tags.ForTimeout(nodeId, node.Visit, node.Attempt), step.Now + definition.Timeout));

@@ -31,6 +31,7 @@ public sealed partial class RunDecider
             GraphVersion = start.GraphVersion,
             Seed = start.Seed,
             Input = start.Input,
+            Options = start.Options is { IsEmpty: false } options ? options : null,
             Status = RunStatus.Running,
             StartedAt = ctx.Now,
             UpdatedAt = ctx.Now,

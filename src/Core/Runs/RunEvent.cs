@@ -63,4 +63,5 @@ public sealed record GuardrailAnswered(
     TimeSpan? RetryAfter = null) : RunEvent;
 
 /// <summary>One call to one provider, as the router made it.</summary>
-public sealed record ProviderCall(string Provider, string Model, string? Region, bool Succeeded, bool Retryable, string? Error, long LatencyMs, Usage Usage);
+/// <param name="Injected">The failure was injected by the run's own chaos: it says nothing about the provider's health.</param>
+public sealed record ProviderCall(string Provider, string Model, string? Region, bool Succeeded, bool Retryable, string? Error, long LatencyMs, Usage Usage, bool Injected = false);

@@ -83,6 +83,9 @@ public sealed class RunState
 
     public Dictionary<string, NodeState> Nodes { get; set; } = new(StringComparer.Ordinal);
 
+    /// <summary>Mocks, chaos, replay and tags the run was started with; null for a plain run.</summary>
+    public RunOptions? Options { get; set; }
+
     /// <summary>How often each loop edge ("from->to") has been taken.</summary>
     public Dictionary<string, int> LoopTraversals { get; set; } = new(StringComparer.Ordinal);
 

@@ -15,7 +15,11 @@ public sealed record SuiteGraph(string? Id, long? Version, string? File);
 /// One case: a run input (JSON text), an optional seed, whether approval gates are approved (or rejected)
 /// automatically, and the assertions (the suite's default assertions first, then the case's own).
 /// </summary>
-public sealed record SuiteCase(string Name, string Input, long? Seed, ApprovalMode Approve, IReadOnlyList<Assertion> Assertions, int Line = 0);
+/// <param name="RunOptions">
+/// The case's run options (<c>mock</c> overrides, ...) as a JSON object in the start-run body's shape, checked when
+/// the suite is parsed; null when the case has none. Both runners send it as part of the run's start.
+/// </param>
+public sealed record SuiteCase(string Name, string Input, long? Seed, ApprovalMode Approve, IReadOnlyList<Assertion> Assertions, int Line = 0, string? RunOptions = null);
 
 /// <summary>What the runner does when a case's run asks for an approval.</summary>
 public enum ApprovalMode

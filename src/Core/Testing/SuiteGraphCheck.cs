@@ -34,6 +34,11 @@ public static class SuiteGraphCheck
                     errors.Add(new SuiteError($"$.cases[{i}] {assertion.Kind}", problem, assertion.Line, 1));
                 }
             }
+
+            foreach (var node in MockedNodes(suite.Cases[i]).Where(n => !nodes.Contains(n)))
+            {
+                errors.Add(new SuiteError($"$.cases[{i}].mock.{node}", $"node '{node}' is not in graph '{graph.Name}'; its nodes are {string.Join(", ", nodes)}", suite.Cases[i].Line, 1));
+            }
         }
 
         return errors;
@@ -52,6 +57,11 @@ public static class SuiteGraphCheck
 
         return contracted.Count == 0 ? $"graph '{graph.Name}' has no contracts" : null;
     }
+
+    private static IEnumerable<string> MockedNodes(SuiteCase suiteCase) =>
+        suiteCase.RunOptions is { } json && System.Text.Json.Nodes.JsonNode.Parse(json)?["mock"] is System.Text.Json.Nodes.JsonObject mock
+            ? mock.Select(kv => kv.Key)
+            : [];
 
     private static IEnumerable<string> Named(Assertion assertion) => assertion switch
     {

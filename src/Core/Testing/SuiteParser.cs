@@ -17,7 +17,8 @@ public sealed partial class SuiteParser
     private static readonly HashSet<string> TopKeys = ["name", "description", "graph", "defaults", "cases"];
     private static readonly HashSet<string> GraphKeys = ["id", "version", "file"];
     private static readonly HashSet<string> DefaultKeys = ["input", "seed", "approve", "assert"];
-    private static readonly HashSet<string> CaseKeys = ["name", "input", "seed", "approve", "assert"];
+    private static readonly HashSet<string> CaseKeys = ["name", "input", "seed", "approve", "mock", "chaos", "assert"];
+    private static readonly HashSet<string> MockKeys = ["latency_ms", "fail_first_attempts", "error_rate", "response"];
 
     private readonly List<SuiteError> _errors = [];
 
@@ -180,7 +181,81 @@ public sealed partial class SuiteParser
         var seed = OptionalLong(map, "seed", $"{path}.seed", long.MinValue) ?? defaults.Seed;
         var approve = ParseApprove(map, path, defaults.Approve);
         var own = ParseAssertions(Child(map, "assert"), $"{path}.assert", required: defaults.Assertions.Count == 0);
-        return new SuiteCase(name, input, seed, approve, [.. defaults.Assertions, .. own], (int)map.Start.Line);
+        var options = new JsonObject();
+        if (ParseMock(Child(map, "mock"), $"{path}.mock") is { } mock)
+        {
+            options["mock"] = mock;
+        }
+
+        if (ParseChaos(Child(map, "chaos"), $"{path}.chaos") is { } chaos)
+        {
+            options["chaos"] = chaos;
+        }
+
+        return new SuiteCase(name, input, seed, approve, [.. defaults.Assertions, .. own], (int)map.Start.Line, options.Count > 0 ? options.ToJsonString() : null);
+    }
+
+    /// <summary>Per-node overrides of the graph's mock settings: <c>mock: {planner: {response: "...", fail_first_attempts: 1}}</c>.</summary>
+    private JsonObject? ParseMock(YamlNode? node, string path)
+    {
+        if (node is null)
+        {
+            return null;
+        }
+
+        if (node is not YamlMappingNode map || map.Children.Count == 0)
+        {
+            Error(path, node, "mock must be a mapping of node id -> {latency_ms, fail_first_attempts, error_rate, response}");
+            return null;
+        }
+
+        var result = new JsonObject();
+        foreach (var (key, value) in map.Children)
+        {
+            var nodeId = (key as YamlScalarNode)?.Value ?? string.Empty;
+            var nodePath = $"{path}.{nodeId}";
+            if (value is not YamlMappingNode settings)
+            {
+                Error(nodePath, value, "a node's mock must be a mapping of latency_ms, fail_first_attempts, error_rate, response");
+                continue;
+            }
+
+            CheckKeys(settings, nodePath, MockKeys);
+            CheckNumber(settings, "latency_ms", nodePath, 0, 600_000, whole: true);
+            CheckNumber(settings, "fail_first_attempts", nodePath, 0, 100, whole: true);
+            CheckNumber(settings, "error_rate", nodePath, 0, 1, whole: false);
+            var json = Json(settings)!.AsObject();
+            switch (Child(settings, "response"))
+            {
+                case YamlScalarNode reply:
+                    json["response"] = reply.Value ?? string.Empty; // text even when it looks like a number
+                    break;
+                case { } other:
+                    Error($"{nodePath}.response", other, "response must be text");
+                    break;
+            }
+
+            result[nodeId] = json;
+        }
+
+        return result;
+    }
+
+    private void CheckNumber(YamlMappingNode map, string key, string path, double min, double max, bool whole)
+    {
+        if (Child(map, key) is not { } node)
+        {
+            return;
+        }
+
+        if (node is YamlScalarNode { Value: { } text }
+            && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value)
+            && value >= min && value <= max && (!whole || value == Math.Floor(value)))
+        {
+            return;
+        }
+
+        Error($"{path}.{key}", node, $"{key} must be a {(whole ? "whole number" : "number")} from {min.ToString(CultureInfo.InvariantCulture)} to {max.ToString(CultureInfo.InvariantCulture)}");
     }
 
     private ApprovalMode ParseApprove(YamlMappingNode map, string path, ApprovalMode fallback) =>

@@ -43,7 +43,7 @@ public sealed class DurableRunEngine(
             throw new BudgetExceededException(AdmissionRules.TenantBudgetSpent(spent, spent.Limit));
         }
 
-        var start = new RunStart(NewRunId(), request.TenantId, request.GraphId, (int)version.Version, request.Input, request.Seed ?? RandomNumberGenerator.GetInt32(int.MaxValue));
+        var start = new RunStart(NewRunId(), request.TenantId, request.GraphId, (int)version.Version, request.Input, request.Seed ?? RandomNumberGenerator.GetInt32(int.MaxValue), request.Options);
         var policy = AdmissionPolicy.For(GraphParser.Parse(version.Source), guardrails, prices, providers.Expand);
         await projection.CreateRunAsync(start, now, ct);
         await client.ScheduleNewOrchestrationInstanceAsync(nameof(RunGraph), new RunGraphInput(start, version.Source, policy), new StartOrchestrationOptions(InstanceId: start.RunId), ct);
@@ -86,6 +86,10 @@ public sealed class DurableRunEngine(
     }
 
     /// <summary>Returns when the run's orchestration completes or after <paramref name="timeout"/>; callers read the store either way.</summary>
+    /// <summary>A Functions instance is the platform's process, not ours to kill; scale-out would hide the crash anyway.</summary>
+    public string? CrashRefusal =>
+        "the Functions host cannot kill itself; crash_after_steps runs on the embedded engine under `warden test` (the other chaos kinds work here)";
+
     public async Task WaitForChangeAsync(string runId, TimeSpan timeout, CancellationToken ct = default)
     {
         using var wait = CancellationTokenSource.CreateLinkedTokenSource(ct);

@@ -1,6 +1,7 @@
 using Microsoft.Azure.Functions.Worker;
 using Warden.Core.Runs;
 using Warden.Runtime.Execution;
+using Warden.Runtime.Providers;
 using Warden.Runtime.Storage;
 
 namespace Warden.Functions.Runs;
@@ -23,13 +24,7 @@ public sealed class ExecuteNodeActivity(NodeExecutor executor, IRunProjection pr
 
         // Usage is written here, keyed by attempt, so it counts once even if the activity runs again, and even if its
         // result arrives too late for the run to use.
-        var calls = execution.Event switch
-        {
-            NodeSucceeded ok => ok.Calls,
-            NodeFailed failed => failed.Calls,
-            _ => null,
-        };
-        await projection.RecordUsageAsync(invocation, calls ?? [], clock.GetUtcNow(), ct);
+        await projection.RecordUsageAsync(invocation, ProviderCalls.Real(execution.Event), clock.GetUtcNow(), ct);
         return new NodeResult(execution.Event);
     }
 }

@@ -69,6 +69,9 @@ public static class Roles
     public static readonly string[] ControlRuns = [Admin, Operator];
     public static readonly string[] DecideApprovals = [Admin, Operator, Reviewer];
 
+    /// <summary>Chaos injects faults (and may kill the engine): the people who operate the platform ask for it, not agents.</summary>
+    public static readonly string[] InjectChaos = [Admin, Operator];
+
     /// <summary>The audit log is oversight data: the people who run and review work read and verify it, agents and viewers do not.</summary>
     public static readonly string[] ReadAudit = [Admin, Operator, Reviewer];
 }

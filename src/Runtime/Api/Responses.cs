@@ -76,6 +76,8 @@ public static class Responses
                 kv.Value.StartedAt,
                 kv.Value.EndedAt,
             }),
+            tags = state?.Options?.Tags,
+            options = state?.Options is { } options ? new { mock = options.Mocks, options.Chaos, options.Replay } : null,
             r.CreatedAt,
             r.UpdatedAt,
             r.EndedAt,

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
+using Warden.Core.Graphs;
 using Warden.Core.Runs;
 using Warden.Core.Serialization;
 using Warden.Runtime.Engine;
@@ -21,8 +22,20 @@ public sealed partial class WardenApi
         var version = OptionalLong(body, "version", 1, int.MaxValue);
         var wait = OptionalLong(body, "wait_seconds", 0, MaxWaitSeconds);
         var seed = OptionalLong(body, "seed", 0, long.MaxValue);
-        var started = await engine.StartRunAsync(new StartRunRequest(caller.TenantId, graphId, version, input, seed), http.RequestAborted);
-        await audit.AppendAsync(caller.TenantId, caller.Actor, "run.started", started.RunId, new { started.GraphId, started.GraphVersion, input, seed });
+        var options = RunOptionsJson.Read(body);
+        AllowChaos(caller, options.Chaos);
+        if (!options.IsEmpty && await graphs.GetVersionAsync(caller.TenantId, graphId, version, http.RequestAborted) is { } graph)
+        {
+            RunOptionsJson.CheckAgainst(options, GraphParser.Parse(graph.Source));
+        }
+
+        var started = await engine.StartRunAsync(new StartRunRequest(caller.TenantId, graphId, version, input, seed, options.IsEmpty ? null : options), http.RequestAborted);
+        await audit.AppendAsync(caller.TenantId, caller.Actor, "run.started", started.RunId, new { started.GraphId, started.GraphVersion, input, seed, options = options.IsEmpty ? null : options });
+        if (options.Chaos is { } chaos)
+        {
+            await audit.AppendAsync(caller.TenantId, caller.Actor, "run.chaos", started.RunId, new { started.GraphId, chaos });
+        }
+
         var location = $"/api/v1/runs/{started.RunId}";
         http.Response.Headers.Location = location;
         if (wait is > 0)
@@ -57,6 +70,28 @@ public sealed partial class WardenApi
             },
             StatusCodes.Status202Accepted);
     });
+
+    /// <summary>
+    /// Chaos needs the operator or admin role, and a crash only an engine whose process opted in to being killed
+    /// (the `warden serve` that `warden test` starts); anywhere else the request is refused before the run exists.
+    /// </summary>
+    private void AllowChaos(ApiCaller caller, Core.Runs.ChaosSettings? chaos)
+    {
+        if (chaos is null)
+        {
+            return;
+        }
+
+        if (!Roles.InjectChaos.Contains(caller.Role))
+        {
+            throw new ApiException(StatusCodes.Status403Forbidden, "FORBIDDEN", $"chaos needs the {string.Join(" or ", Roles.InjectChaos)} role; role '{caller.Role}' may not inject faults");
+        }
+
+        if (chaos.CrashAfterSteps is not null && engine.CrashRefusal is { } refusal)
+        {
+            throw ApiException.BadRequest($"chaos.crash_after_steps refused: {refusal}");
+        }
+    }
 
     public Task<IResult> ListRunsAsync(HttpContext http) => GuardAsync(http, Roles.Any, async caller =>
     {

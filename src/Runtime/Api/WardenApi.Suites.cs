@@ -75,6 +75,16 @@ public sealed partial class WardenApi
         var record = await store.GetVersionAsync(caller.TenantId, suiteId, version, http.RequestAborted)
             ?? throw ApiException.NotFound(version is null ? $"suite '{suiteId}' not found" : $"suite '{suiteId}' has no version {version}");
         var suite = SuiteParser.Parse(record.Source);
+        // Cases with chaos need the role a chaos run needs (their crash cases end as errors: see SuiteRunner.CrashNeedsCli).
+        foreach (var json in suite.Cases.Select(c => c.RunOptions).OfType<string>())
+        {
+            using var doc = System.Text.Json.JsonDocument.Parse(json);
+            if (RunOptionsJson.Read(doc.RootElement).Chaos is { } chaos)
+            {
+                AllowChaos(caller, chaos with { CrashAfterSteps = null });
+            }
+        }
+
         _ = await graphs.GetVersionAsync(caller.TenantId, suite.Graph.Id!, suite.Graph.Version, http.RequestAborted)
             ?? throw ApiException.BadRequest($"the suite's graph '{suite.Graph.Id}'{(suite.Graph.Version is { } gv ? $" v{gv}" : string.Empty)} is not uploaded");
         var now = clock.GetUtcNow().ToString("O");

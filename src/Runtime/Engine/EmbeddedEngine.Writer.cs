@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.Data.Sqlite;
 using Warden.Core.Runs;
 using Warden.Core.Serialization;
+using Warden.Runtime.Providers;
 using Warden.Runtime.Telemetry;
 
 namespace Warden.Runtime.Engine;
@@ -77,6 +78,9 @@ public sealed partial class EmbeddedEngine
         }
 
         var (post, touched) = outcome.Value;
+
+        // Before anything else the commit set in motion: the next step must not start in a process about to die.
+        CrashIfDue();
         foreach (var action in post)
         {
             action();
@@ -101,6 +105,7 @@ public sealed partial class EmbeddedEngine
         var nowText = now.ToString("O");
         var post = new List<Action>();
         var touched = new HashSet<string>(StringComparer.Ordinal);
+        _crashDue = null;
         using var tx = connection.BeginTransaction();
         sql.Transaction = tx;
         try
@@ -125,6 +130,11 @@ public sealed partial class EmbeddedEngine
                     sql.Execute("RELEASE item");
                     var runId = RunIdOf(item);
                     _live.Remove(runId);
+                    if (_crashDue?.RunId == runId)
+                    {
+                        _crashDue = null;
+                    }
+
                     LogItemFailed(_logger, ex, item.GetType().Name, runId);
                     post.Add(() => Fail(item, ex, redispatch: false));
                 }
@@ -136,6 +146,7 @@ public sealed partial class EmbeddedEngine
         catch (Exception ex)
         {
             tx.Rollback();
+            _crashDue = null;
 
             // Runs and guardrails the batch touched may hold half-applied state in memory: reload them from the store.
             foreach (var item in batch)
@@ -178,7 +189,7 @@ public sealed partial class EmbeddedEngine
                 sql.InsertRun(request, s.RunId, s.Version, now);
                 var live = new LiveRun(request.TenantId, s.Decider, new RunState { RunId = s.RunId }, 0, 0);
                 _live[s.RunId] = live;
-                var decision = s.Decider.Start(new RunStart(s.RunId, request.TenantId, request.GraphId, (int)s.Version, request.Input, s.Seed), ctx);
+                var decision = s.Decider.Start(new RunStart(s.RunId, request.TenantId, request.GraphId, (int)s.Version, request.Input, s.Seed, request.Options), ctx);
                 Persist(sql, live, Settle(sql, live, decision, ctx), ctx.Now, now, post);
 
                 touched.Add(s.RunId);
@@ -191,17 +202,16 @@ public sealed partial class EmbeddedEngine
             {
                 var inv = r.Invocation;
                 sql.DeleteOutbox(inv.RunId, inv.NodeId, inv.Visit, inv.Attempt);
-                sql.RecordUsage(inv, r.Execution.Event switch
-                {
-                    NodeSucceeded ok => ok.Calls ?? [],
-                    NodeFailed failed => failed.Calls ?? [],
-                    _ => [],
-                }, now);
+                sql.RecordUsage(inv, ProviderCalls.Real(r.Execution.Event), now);
                 post.Add(() => CountHop(r.DispatchedAt));
                 if (Live(sql, inv.RunId) is { } live)
                 {
-                    Apply(sql, live, r.Execution.Event, ctx, now, post);
+                    var decision = Apply(sql, live, r.Execution.Event, ctx, now, post);
                     touched.Add(inv.RunId);
+                    if (r.Execution.Event is NodeSucceeded && !decision.Rejected)
+                    {
+                        NoteCompletedStep(sql, live, ctx.Now);
+                    }
                 }
 
                 break;

@@ -20,6 +20,15 @@ public sealed class EngineOptions
     /// </summary>
     public bool ForwardAudit { get; set; }
 
+    /// <summary>
+    /// This process may be killed by a run's chaos (<c>crash_after_steps</c>): WARDEN_CHAOS_CRASH=allow, which
+    /// `warden test` sets on the `warden serve` it starts. Off everywhere else, so no run can kill a shared server.
+    /// </summary>
+    public bool AllowChaosCrash { get; set; }
+
+    /// <summary>What a due chaos crash does: SIGKILL this process (a test may stand in for it).</summary>
+    public Action<string> ChaosKill { get; set; } = ChaosCrash.KillThisProcess;
+
     /// <summary>Called with each hop's latency (dispatch to committed result), for benchmarks.</summary>
     public Action<TimeSpan>? OnHop { get; set; }
 }

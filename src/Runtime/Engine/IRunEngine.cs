@@ -17,9 +17,15 @@ public interface IRunEngine
 
     /// <summary>Completes when the run may have changed, or after <paramref name="timeout"/>.</summary>
     Task WaitForChangeAsync(string runId, TimeSpan timeout, CancellationToken ct = default);
+
+    /// <summary>
+    /// Why this engine cannot carry out chaos's <c>crash_after_steps</c> (kill its own process after a step), or
+    /// null when it can: only a process that opted in (WARDEN_CHAOS_CRASH=allow) may be killed.
+    /// </summary>
+    string? CrashRefusal { get; }
 }
 
-public sealed record StartRunRequest(string TenantId, string GraphId, long? Version, string Input, long? Seed = null);
+public sealed record StartRunRequest(string TenantId, string GraphId, long? Version, string Input, long? Seed = null, RunOptions? Options = null);
 
 public sealed record StartRunResult(string RunId, string GraphId, long GraphVersion, RunStatus Status);
 

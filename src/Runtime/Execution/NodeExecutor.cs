@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Warden.Core.Contracts;
 using Warden.Core.Costs;
 using Warden.Core.Runs;
+using Warden.Core.Runs.Chaos;
 using Warden.Core.Governance.Pii;
 using Warden.Runtime.Governance;
 using Warden.Runtime.Providers;
@@ -18,10 +19,12 @@ public sealed record NodeExecution(RunEvent Event, string Provider, string Model
 /// the call over the admitted providers within the node's timeout, price the tokens, and turn any failure into
 /// a classified <see cref="NodeFailed"/> carrying every provider call made.
 /// </summary>
-public sealed class NodeExecutor(ProviderRouter router, ToolInvoker? tools = null, GovernanceScreen? governance = null)
+/// <param name="clock">Times the node's timeout and chaos's added latency (tests pass a fake clock).</param>
+public sealed class NodeExecutor(ProviderRouter router, ToolInvoker? tools = null, GovernanceScreen? governance = null, TimeProvider? clock = null)
 {
     private readonly GovernanceScreen _governance = governance ?? new GovernanceScreen(GovernanceDefaults.Standard);
     private readonly ContractCache _contracts = new();
+    private readonly TimeProvider _clock = clock ?? TimeProvider.System;
 
     /// <summary>Runs one attempt inside its span (see <see cref="WardenTelemetry"/>) and counts its outcome, tokens and cost.</summary>
     public async Task<NodeExecution> ExecuteAsync(NodeInvocation inv, CancellationToken ct)
@@ -46,8 +49,19 @@ public sealed class NodeExecutor(ProviderRouter router, ToolInvoker? tools = nul
     private async Task<NodeExecution> ExecuteCoreAsync(NodeInvocation inv, CancellationToken ct)
     {
         var started = Stopwatch.GetTimestamp();
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        timeout.CancelAfter(inv.Timeout);
+        using var deadline = new CancellationTokenSource(inv.Timeout, _clock);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct, deadline.Token);
+        if (ChaosPlan.AddedLatency(inv.Chaos) is var added && added > TimeSpan.Zero)
+        {
+            try
+            {
+                await Task.Delay(added, _clock, timeout.Token);
+            }
+            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+            {
+                return Failed(inv, $"timed out after {inv.Timeout.TotalSeconds:0.###}s in the {added.TotalMilliseconds:0} ms latency chaos added", retryable: true, started, []);
+            }
+        }
 
         // A node's contract guards every attempt: a bad input fails before anything is called (or paid for).
         var contract = inv.Contract is { } c ? _contracts.Get(c) : null;

@@ -61,11 +61,14 @@ public static class AdmissionRules
         return new(ask.NodeId, ask.Visit, ask.Attempt, AdmissionVerdict.BudgetExceeded, [], reason);
     }
 
-    /// <summary>Whether a call says anything about its provider's health: a request refused as invalid does not.</summary>
+    /// <summary>
+    /// Whether a call says anything about its provider's health: a request refused as invalid does not, nor does a
+    /// fault a run's chaos injected (chaos must never open a breaker other runs go through).
+    /// </summary>
     public static bool TellsBreaker(ProviderCall call)
     {
         ArgumentNullException.ThrowIfNull(call);
-        return call.Succeeded || call.Retryable;
+        return !call.Injected && (call.Succeeded || call.Retryable);
     }
 
     /// <summary>Frees what a finished run still holds in a budget (reservations of steps that never reported).</summary>

@@ -130,8 +130,8 @@ public static class WardenServices
         services.AddSingleton(sp => new ProviderRouter(sp.GetRequiredService<ProviderRegistry>(), sp.GetRequiredService<PriceTable>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new ToolInvoker(sp.GetRequiredService<ICatalogStore>(), new HttpClient { Timeout = Timeout.InfiniteTimeSpan }));
         services.AddSingleton(new GovernanceScreen(settings.Governance));
-        services.AddSingleton(sp => new NodeExecutor(sp.GetRequiredService<ProviderRouter>(), sp.GetRequiredService<ToolInvoker>(), sp.GetRequiredService<GovernanceScreen>()));
-        services.AddSingleton(new EngineOptions { Workers = settings.Workers, Tasks = settings.Tasks, ForwardAudit = embeddedEngine && settings.IsSharedStore });
+        services.AddSingleton(sp => new NodeExecutor(sp.GetRequiredService<ProviderRouter>(), sp.GetRequiredService<ToolInvoker>(), sp.GetRequiredService<GovernanceScreen>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(new EngineOptions { Workers = settings.Workers, Tasks = settings.Tasks, ForwardAudit = embeddedEngine && settings.IsSharedStore, AllowChaosCrash = settings.AllowChaosCrash });
         services.AddSingleton(settings.Guardrails);
         services.AddSingleton<WardenApi>();
     }

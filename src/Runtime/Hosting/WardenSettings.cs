@@ -44,6 +44,9 @@ public sealed class WardenSettings
 
     public Guardrails.GuardrailOptions Guardrails { get; set; } = new();
 
+    /// <summary>WARDEN_CHAOS_CRASH=allow: a run's chaos may kill this process (only `warden test`'s own child sets it).</summary>
+    public bool AllowChaosCrash { get; set; }
+
     public Core.Oversight.Tasks.TaskOptions Tasks { get; set; } = Core.Oversight.Tasks.TaskOptions.Default;
 
     public Governance.GovernanceDefaults Governance { get; set; } = Runtime.Governance.GovernanceDefaults.Standard;
@@ -70,6 +73,16 @@ public sealed class WardenSettings
         }
 
         settings.BootstrapApiKey = Value("WARDEN_BOOTSTRAP_API_KEY");
+        if (Value("WARDEN_CHAOS_CRASH") is { } crash)
+        {
+            settings.AllowChaosCrash = crash.Trim().ToLowerInvariant() switch
+            {
+                "allow" => true,
+                "deny" => false,
+                _ => throw new ConfigurationException($"WARDEN_CHAOS_CRASH must be allow or deny, not '{crash}'"),
+            };
+        }
+
         if (Value("WARDEN_STORE") is { } store)
         {
             settings.SelectStore(store, "WARDEN_STORE", read);

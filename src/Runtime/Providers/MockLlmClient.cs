@@ -40,7 +40,9 @@ public sealed class MockLlmClient(TimeProvider clock) : ILlmClient
             return new LlmResponse(text, MockResponder.EstimateTokens(request.Prompt) + 24, MockResponder.EstimateTokens(text), request.Model);
         }
 
-        var reply = MockResponder.Respond(inv.Seed, inv.NodeId, request.Role, request.Prompt);
+        var reply = inv.Mock.Response is { } fixedReply
+            ? new MockReply(fixedReply, MockResponder.EstimateTokens(request.Prompt) + 24, MockResponder.EstimateTokens(fixedReply))
+            : MockResponder.Respond(inv.Seed, inv.NodeId, request.Role, request.Prompt);
         return new LlmResponse(reply.Text, reply.InputTokens, reply.OutputTokens, request.Model);
     }
 }

@@ -34,7 +34,7 @@ public sealed partial class SuiteRunDispatcher(SuiteRunner runner, ISuiteStore s
             {
                 try
                 {
-                    var result = await runner.RunAsync(tenantId, suite, parallel, filter, ct);
+                    var result = await runner.RunAsync(tenantId, suite, parallel, filter, ct, suiteRunId);
                     await suites.FinishRunAsync(tenantId, suiteRunId, result.Passed ? "passed" : "failed", JsonSerializer.Serialize(SuiteResults.ToWire(result), WardenJson.Options), CancellationToken.None);
                 }
                 catch (OperationCanceledException) when (ct.IsCancellationRequested)

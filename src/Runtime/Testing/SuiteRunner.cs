@@ -1,8 +1,10 @@
+using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Warden.Core.Graphs;
 using Warden.Core.Runs;
 using Warden.Core.Testing;
 using Warden.Core.Testing.Assertions;
+using Warden.Runtime.Api;
 using Warden.Runtime.Engine;
 using Warden.Runtime.Storage;
 
@@ -18,10 +20,15 @@ public sealed partial class SuiteRunner(IRunEngine engine, IRunStore runs, IGrap
 {
     private static readonly string[] Terminal = ["completed", "failed", "stopped"];
 
+    /// <summary>Why a server-side suite run cannot run a crash case: the process it would kill is its own.</summary>
+    public const string CrashNeedsCli =
+        "chaos.crash_after_steps runs only under `warden test` (without --server), which starts, kills and restarts an engine of its own; a suite run on the server cannot kill the server it runs in";
+
     /// <summary>How long one case may take before it is reported as an error.</summary>
     public TimeSpan CaseTimeout { get; init; } = TimeSpan.FromMinutes(10);
 
-    public async Task<SuiteResult> RunAsync(string tenantId, SuiteDefinition suite, int parallel, string? filter, CancellationToken ct)
+    /// <param name="suiteRunId">Tags every case run with the suite run it belongs to (and the case's name).</param>
+    public async Task<SuiteResult> RunAsync(string tenantId, SuiteDefinition suite, int parallel, string? filter, CancellationToken ct, string? suiteRunId = null)
     {
         ArgumentNullException.ThrowIfNull(suite);
         var graphId = suite.Graph.Id ?? throw new ArgumentException("the suite names a graph file; upload the graph and name it by id", nameof(suite));
@@ -32,7 +39,7 @@ public sealed partial class SuiteRunner(IRunEngine engine, IRunStore runs, IGrap
             await slots.WaitAsync(ct);
             try
             {
-                return await RunCaseAsync(tenantId, suite.Name, c, graphId, suite.Graph.Version, ct);
+                return await RunCaseAsync(tenantId, suite.Name, suiteRunId, c, graphId, suite.Graph.Version, ct);
             }
             finally
             {
@@ -42,14 +49,26 @@ public sealed partial class SuiteRunner(IRunEngine engine, IRunStore runs, IGrap
         return new SuiteResult(suite.Name, graphId, suite.Graph.Version, results);
     }
 
-    private async Task<CaseResult> RunCaseAsync(string tenantId, string suiteName, SuiteCase suiteCase, string graphId, long? version, CancellationToken ct)
+    private async Task<CaseResult> RunCaseAsync(string tenantId, string suiteName, string? suiteRunId, SuiteCase suiteCase, string graphId, long? version, CancellationToken ct)
     {
         string runId;
         try
         {
-            runId = (await engine.StartRunAsync(new StartRunRequest(tenantId, graphId, version, suiteCase.Input, suiteCase.Seed), ct)).RunId;
+            var options = suiteCase.RunOptions is { } json ? RunOptionsJson.Read(JsonDocument.Parse(json).RootElement) : RunOptions.None;
+            if (options.Chaos?.CrashAfterSteps is not null)
+            {
+                return SuiteEvaluator.Errored(suiteCase, null, CrashNeedsCli);
+            }
+
+            var tags = new Dictionary<string, string>(StringComparer.Ordinal) { ["suite"] = suiteName, ["suite_case"] = suiteCase.Name };
+            if (suiteRunId is not null)
+            {
+                tags["suite_run"] = suiteRunId;
+            }
+
+            runId = (await engine.StartRunAsync(new StartRunRequest(tenantId, graphId, version, suiteCase.Input, suiteCase.Seed, options with { Tags = tags }), ct)).RunId;
         }
-        catch (Exception ex) when (ex is NotFoundException or BudgetExceededException)
+        catch (Exception ex) when (ex is NotFoundException or BudgetExceededException or ApiException)
         {
             return SuiteEvaluator.Errored(suiteCase, null, ex.Message);
         }

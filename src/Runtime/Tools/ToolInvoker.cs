@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using Warden.Core.Runs;
+using Warden.Core.Runs.Chaos;
 using Warden.Runtime.Providers;
 using Warden.Runtime.Storage;
 
@@ -26,6 +27,7 @@ public sealed class ToolInvoker(ICatalogStore catalog, HttpClient http)
             throw new LlmException($"tool '{tool.Name}' has no endpoint to call", retryable: false);
         }
 
+        await InjectChaosAsync(inv, tool.Name, ct);
         HttpResponseMessage response;
         try
         {
@@ -47,6 +49,22 @@ public sealed class ToolInvoker(ICatalogStore catalog, HttpClient http)
             var status = (int)response.StatusCode;
             var retryable = status >= 500 || response.StatusCode is HttpStatusCode.TooManyRequests or HttpStatusCode.RequestTimeout;
             throw new LlmException($"tool '{tool.Name}' answered {status}", retryable, status, response.Headers.RetryAfter?.Delta);
+        }
+    }
+
+    /// <summary>
+    /// The run's chaos, where the tool's own fault would arise: a 503 answer (classified as the real one below would
+    /// be), or no answer until the node's timeout cancels the call. Drawn from the seed and the attempt key.
+    /// </summary>
+    private static async Task InjectChaosAsync(NodeInvocation inv, string toolName, CancellationToken ct)
+    {
+        switch (ChaosPlan.ForToolCall(inv.Chaos, inv.Seed, inv.NodeId, inv.Visit, inv.Attempt))
+        {
+            case ChaosFault.Timeout:
+                await Task.Delay(Timeout.InfiniteTimeSpan, ct);
+                break;
+            case ChaosFault.ToolFailure:
+                throw new LlmException($"tool '{toolName}' answered 503 (chaos: injected tool failure, tool_failure_rate={inv.Chaos!.ToolFailureRate})", retryable: true, statusCode: 503);
         }
     }
 

@@ -30,6 +30,21 @@ public class SuiteGraphCheckTests
     }
 
     [Fact]
+    public void Check_MockNamesUnknownNode_ReportsIt()
+    {
+        // Arrange
+        var suite = SuiteParser.Parse("name: s\ngraph: g\ncases:\n  - name: c\n    mock:\n      plannr: { response: hi }\n    assert:\n      - status: completed\n");
+
+        // Act
+        var errors = SuiteGraphCheck.Check(suite, Graph);
+
+        // Assert
+        errors.Count.ShouldBe(1);
+        errors[0].Path.ShouldBe("$.cases[0].mock.plannr");
+        errors[0].Message.ShouldContain("node 'plannr' is not in graph 'research-to-code'");
+    }
+
+    [Fact]
     public void Check_ExampleSuite_HasNoUnknownNodes()
     {
         // Arrange

@@ -75,6 +75,36 @@ public class SuiteParserTests
     }
 
     [Fact]
+    public void Parse_CaseMock_KeepsTheOverridesAsStartRunOptions()
+    {
+        // Arrange
+        const string yaml = "name: s\ngraph: g\ncases:\n  - name: c\n    mock:\n      planner: { response: 42, fail_first_attempts: 2 }\n    assert:\n      - status: completed\n";
+
+        // Act
+        var suiteCase = SuiteParser.Parse(yaml).Cases[0];
+
+        // Assert
+        var options = System.Text.Json.Nodes.JsonNode.Parse(suiteCase.RunOptions!)!;
+        options["mock"]!["planner"]!["response"]!.GetValue<string>().ShouldBe("42");
+        options["mock"]!["planner"]!["fail_first_attempts"]!.GetValue<long>().ShouldBe(2);
+    }
+
+    [Theory]
+    [InlineData("    mock: [a]\n", "$.cases[0].mock", 5, 11)]
+    [InlineData("    mock:\n      planner: { latency: 3 }\n", "$.cases[0].mock.planner.latency", 6, 18)]
+    [InlineData("    mock:\n      planner: { error_rate: 2 }\n", "$.cases[0].mock.planner.error_rate", 6, 30)]
+    public void Parse_BadCaseMock_ReportsLineAndColumn(string mock, string path, int line, int column)
+    {
+        // Act
+        var error = SingleError("name: s\ngraph: g\ncases:\n  - name: c\n" + mock + "    assert:\n      - status: completed\n");
+
+        // Assert
+        error.Path.ShouldBe(path);
+        error.Line.ShouldBe(line);
+        error.Column.ShouldBe(column);
+    }
+
+    [Fact]
     public void Parse_JsonDocument_IsTheSameShape()
     {
         // Arrange

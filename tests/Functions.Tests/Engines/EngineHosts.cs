@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Warden.Core.Graphs;
+using Warden.Core.Runs;
 using Warden.Functions.Tests.Dispatcher;
 using Warden.Runtime.Engine;
 using Warden.Runtime.Guardrails;
@@ -107,11 +108,11 @@ public static class EngineHostExtensions
 {
     public const string Tenant = "demo";
 
-    public static async Task<string> StartAsync(this IEngineHost host, string yaml, string input = """{"task":"sort numbers"}""", long seed = 7)
+    public static async Task<string> StartAsync(this IEngineHost host, string yaml, string input = """{"task":"sort numbers"}""", long seed = 7, RunOptions? options = null)
     {
         var graph = GraphParser.Parse(yaml);
         await host.Graphs.SaveVersionAsync(Tenant, graph.Name, graph.Description, yaml, "yaml");
-        return (await host.Engine.StartRunAsync(new StartRunRequest(Tenant, graph.Name, null, input, seed))).RunId;
+        return (await host.Engine.StartRunAsync(new StartRunRequest(Tenant, graph.Name, null, input, seed, options))).RunId;
     }
 
     /// <summary>Waits (bounded by real time: Durable timers are real) until the run satisfies the condition.</summary>

@@ -3,6 +3,7 @@ using Shouldly;
 using Warden.Cli.Tests.EndToEnd;
 using Warden.Core.Guardrails.Budget;
 using Warden.Core.Runs;
+using Warden.Core.Runs.Chaos;
 using Warden.Runtime.Engine;
 using Xunit;
 
@@ -32,6 +33,43 @@ public abstract class EngineScenarios
         completed.ShouldBe(Abc);
         run.Output.ShouldNotBeNullOrWhiteSpace();
         run.InputTokens.ShouldBeGreaterThan(0);
+    }
+
+    [Fact]
+    public async Task Chaos_ProviderErrorOnEachFirstCall_RouterRetriesWithinTheAttemptAndTheRunCompletes()
+    {
+        // Arrange: a seed whose chaos fails every node's first call and lets its second through.
+        var chaos = new ChaosSettings(ProviderErrorRate: 0.5);
+        var seed = Enumerable.Range(1, 100_000).Select(i => (long)i).First(s => Abc.All(n =>
+            ChaosPlan.ForProviderCall(chaos, s, n, 1, 1, 1) == ChaosFault.ProviderError && ChaosPlan.ForProviderCall(chaos, s, n, 1, 1, 2) == ChaosFault.None));
+        await using var host = await StartHostAsync();
+
+        // Act: the options travel in the run's state (on Durable, through its serializer) into every invocation.
+        var run = await host.WaitForEndAsync(await host.StartAsync(Scenarios.Sequential, seed: seed, options: new RunOptions(Chaos: chaos)));
+
+        // Assert
+        run.Status.ShouldBe("completed");
+        var completed = (await host.TimelineAsync(run.Id)).Where(e => e.Type == "node.completed").ToList();
+        completed.Select(e => e.NodeId).ShouldBe(Abc);
+        completed.ShouldAllBe(e => e.Attempt == 1);
+        completed.Select(e => System.Text.Json.JsonSerializer.Deserialize<Dictionary<string, string>>(e.Data!)!["failed_calls"]).ShouldAllBe(n => n == "1");
+    }
+
+    [Fact]
+    public async Task MockOverride_FixedResponseForOneNode_OnlyThatNodeAnswersIt()
+    {
+        // Arrange
+        await using var host = await StartHostAsync();
+        var options = new RunOptions(Mocks: new Dictionary<string, Core.Graphs.MockSettings> { ["b"] = new(0, 0, 0, "the fixed answer") });
+
+        // Act
+        var run = await host.WaitForEndAsync(await host.StartAsync(Scenarios.Sequential, options: options));
+
+        // Assert
+        run.Status.ShouldBe("completed");
+        var state = Core.Serialization.WardenJson.Deserialize<RunState>(run.State);
+        state.Nodes["b"].Output.ShouldBe("the fixed answer");
+        state.Nodes["a"].Output.ShouldNotBe("the fixed answer");
     }
 
     [Fact]

@@ -86,7 +86,7 @@ public sealed class SuiteApiTests : IAsyncLifetime
         var body = await response.Content.ReadFromJsonAsync<JsonElement>();
 
         // Assert
-        response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        response.StatusCode.ShouldBe(HttpStatusCode.BadRequest, body.ToString());
         body.GetProperty("error_code").GetString().ShouldBe("SUITE_INVALID");
         var detail = body.GetProperty("details")[0];
         (detail.GetProperty("line").GetInt32(), detail.GetProperty("column").GetInt32()).ShouldBe((6, 9));
@@ -118,6 +118,49 @@ public sealed class SuiteApiTests : IAsyncLifetime
         assertion.GetProperty("actual").GetString()!.ShouldNotBeNullOrEmpty();
         var caseRun = await _http.GetFromJsonAsync<JsonElement>($"/api/v1/runs/{bad.GetProperty("run_id").GetString()}");
         caseRun.GetProperty("status").GetString().ShouldBe("completed");
+        caseRun.GetProperty("tags").GetProperty("suite_run").GetString().ShouldBe(id);
+        caseRun.GetProperty("tags").GetProperty("suite_case").GetString().ShouldBe("bad");
+    }
+
+    [Fact]
+    public async Task StartSuiteRun_CaseMocksANode_NodeAnswersTheMockedReply()
+    {
+        // Arrange
+        (await PostYamlAsync("/api/v1/suites", """
+            name: mocked
+            graph: { id: api-seq }
+            cases:
+              - name: scripted
+                input: { task: plums }
+                mock:
+                  n1: { response: "the scripted reply", fail_first_attempts: 1 }
+                assert:
+                  - equals: the scripted reply
+                    node: n1
+                  - max_retries: 1
+            """)).EnsureSuccessStatusCode();
+
+        // Act
+        var started = await _http.PostAsync("/api/v1/suites/mocked/runs", new StringContent("{}", Encoding.UTF8, "application/json"));
+        var id = (await started.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("suite_run_id").GetString()!;
+        await _app.Services.GetRequiredService<SuiteRunDispatcher>().WaitAsync(id);
+        var run = await _http.GetFromJsonAsync<JsonElement>($"/api/v1/suite-runs/{id}");
+
+        // Assert
+        run.GetProperty("status").GetString().ShouldBe("passed", customMessage: run.ToString());
+    }
+
+    [Fact]
+    public async Task StartRun_MockNamesUnknownNode_400NamingTheNode()
+    {
+        // Act
+        var response = await _http.PostAsync("/api/v1/graphs/api-seq/runs", new StringContent("""{"input":{},"mock":{"nine":{"response":"x"}}}""", Encoding.UTF8, "application/json"));
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+
+        // Assert
+        response.StatusCode.ShouldBe(HttpStatusCode.BadRequest, body.ToString());
+        body.GetProperty("error_code").GetString().ShouldBe("VALIDATION_FAILED");
+        body.GetProperty("message").GetString()!.ShouldContain("nine");
     }
 
     [Fact]

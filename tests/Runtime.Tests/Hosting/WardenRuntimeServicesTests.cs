@@ -170,6 +170,8 @@ public sealed class WardenRuntimeServicesTests(AzuriteServer azurite) : IDisposa
 
         public Task WaitForChangeAsync(string runId, TimeSpan timeout, CancellationToken ct = default) => throw new NotSupportedException();
 
+        public string? CrashRefusal => "no engine";
+
         public Task ResetBreakerAsync(string providerKey, CancellationToken ct = default) => throw new NotSupportedException();
 
         public Task<BudgetState> SetBudgetAsync(string tenantId, string? graphId, BudgetLimit limit, CancellationToken ct = default) => throw new NotSupportedException();

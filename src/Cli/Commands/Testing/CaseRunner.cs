@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Warden.Cli.Client;
 using Warden.Core.Graphs;
 using Warden.Core.Testing;
@@ -16,39 +17,15 @@ public sealed class CaseRunner(WardenClient client, TimeSpan timeout)
     private static readonly string[] Terminal = ["completed", "failed", "stopped"];
     private readonly ConcurrentDictionary<(string, long), Task<GraphDefinition>> _graphs = new();
 
-    public async Task<CaseResult> RunAsync(SuiteCase suiteCase, string graphId, long? version, Action<string>? started, CancellationToken ct)
+    public async Task<CaseResult> RunAsync(SuiteCase suiteCase, string suiteName, string graphId, long? version, Action<string>? started, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(suiteCase);
         string? runId = null;
         try
         {
-            var start = await client.StartRunAsync(graphId, suiteCase.Input, suiteCase.Seed, ct, version);
-            runId = start.GetProperty("run_id").GetString()!;
+            runId = await StartAsync(suiteCase, suiteName, graphId, version, ct);
             started?.Invoke(runId);
-            var pending = new HashSet<string>(StringComparer.Ordinal);
-            using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            limit.CancelAfter(timeout);
-            try
-            {
-                await foreach (var e in client.StreamEventsAsync(runId, limit.Token))
-                {
-                    await OnEventAsync(suiteCase, e, pending, ct);
-                    if (pending.Count > 0 && suiteCase.Approve == ApprovalMode.Wait)
-                    {
-                        break;
-                    }
-                }
-            }
-            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
-            {
-                return SuiteEvaluator.Errored(suiteCase, runId, $"run {runId} did not finish within {timeout.TotalSeconds:0}s");
-            }
-
-            var run = await client.GetRunAsync(runId, ct);
-            var events = (await client.GetEventsAsync(runId, 0, ct)).GetProperty("items").EnumerateArray().ToList();
-            var waiting = pending.Count > 0 && !Terminal.Contains(run.GetProperty("status").GetString());
-            var graph = suiteCase.Assertions.Any(a => a is ContractAssertion) ? await GraphOfAsync(run, ct) : null;
-            return SuiteEvaluator.Evaluate(suiteCase, runId, RunJson.ToObservation(run, events, waiting ? "waiting" : null) with { Graph = graph });
+            return await FollowAsync(suiteCase, runId, ct);
         }
         catch (CliException ex)
         {
@@ -58,6 +35,46 @@ public sealed class CaseRunner(WardenClient client, TimeSpan timeout)
         {
             return SuiteEvaluator.Errored(suiteCase, runId, $"lost the connection to Warden: {ex.Message}");
         }
+    }
+
+    /// <summary>Starts the case's run (its mock, chaos and tags as the start body's options); returns the run id.</summary>
+    public async Task<string> StartAsync(SuiteCase suiteCase, string suiteName, string graphId, long? version, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(suiteCase);
+        var options = suiteCase.RunOptions is { } json ? JsonNode.Parse(json)!.AsObject() : [];
+        options["tags"] = new JsonObject { ["suite"] = suiteName, ["suite_case"] = suiteCase.Name };
+        var start = await client.StartRunAsync(graphId, suiteCase.Input, suiteCase.Seed, ct, version, options);
+        return start.GetProperty("run_id").GetString()!;
+    }
+
+    /// <summary>Follows a started run to its end (answering its approval gates as the case asks) and evaluates the case.</summary>
+    public async Task<CaseResult> FollowAsync(SuiteCase suiteCase, string runId, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(suiteCase);
+        var pending = new HashSet<string>(StringComparer.Ordinal);
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        limit.CancelAfter(timeout);
+        try
+        {
+            await foreach (var e in client.StreamEventsAsync(runId, limit.Token))
+            {
+                await OnEventAsync(suiteCase, e, pending, ct);
+                if (pending.Count > 0 && suiteCase.Approve == ApprovalMode.Wait)
+                {
+                    break;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            return SuiteEvaluator.Errored(suiteCase, runId, $"run {runId} did not finish within {timeout.TotalSeconds:0}s");
+        }
+
+        var run = await client.GetRunAsync(runId, ct);
+        var events = (await client.GetEventsAsync(runId, 0, ct)).GetProperty("items").EnumerateArray().ToList();
+        var waiting = pending.Count > 0 && !Terminal.Contains(run.GetProperty("status").GetString());
+        var graph = suiteCase.Assertions.Any(a => a is ContractAssertion) ? await GraphOfAsync(run, ct) : null;
+        return SuiteEvaluator.Evaluate(suiteCase, runId, RunJson.ToObservation(run, events, waiting ? "waiting" : null) with { Graph = graph });
     }
 
     /// <summary>The stored graph version the run ran (as uploaded, contract files inlined): contract assertions read it.</summary>

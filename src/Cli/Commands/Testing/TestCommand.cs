@@ -29,7 +29,7 @@ public static class TestCommand
             var results = new List<SuiteResult>();
             foreach (var loaded in suites)
             {
-                results.Add(await RunSuiteAsync(loaded, client, args, console, ct));
+                results.Add(await RunSuiteAsync(loaded, client, target.IsRemote, args, console, ct));
             }
 
             TestReports.Table(console, results);
@@ -60,7 +60,7 @@ public static class TestCommand
         }
     }
 
-    private static async Task<SuiteResult> RunSuiteAsync(LoadedSuite loaded, WardenClient client, Args args, IAnsiConsole console, CancellationToken ct)
+    private static async Task<SuiteResult> RunSuiteAsync(LoadedSuite loaded, WardenClient client, bool remote, Args args, IAnsiConsole console, CancellationToken ct)
     {
         var suite = loaded.Suite;
         string graphId;
@@ -78,15 +78,20 @@ public static class TestCommand
 
         var cases = suite.Cases.Where(c => args.Filter is null || c.Name.Contains(args.Filter, StringComparison.OrdinalIgnoreCase)).ToList();
         console.MarkupLine($"[bold]{Markup.Escape(suite.Name)}[/] ({Markup.Escape(loaded.Path)}): {cases.Count} case(s) on graph {Markup.Escape(graphId)}{(version is null ? string.Empty : $" v{version}")}");
-        var runner = new CaseRunner(client, TimeSpan.FromMinutes(10));
-        using var slots = new SemaphoreSlim(args.Parallel);
         var gate = new object();
+        var runner = new CaseRunner(client, TimeSpan.FromMinutes(10));
+        var crashes = new CrashCaseRunner(TimeSpan.FromMinutes(10), line => Print(console, gate, $"  [yellow]⚡[/] {Markup.Escape(line)}"));
+        using var slots = new SemaphoreSlim(args.Parallel);
         var tasks = cases.Select(async c =>
         {
             await slots.WaitAsync(ct);
             try
             {
-                var result = await runner.RunAsync(c, graphId, version, runId => Print(console, gate, $"  [blue]…[/] {Markup.Escape(c.Name)} started run {Markup.Escape(runId)}"), ct);
+                var result = CrashCaseRunner.CrashAfterSteps(c) is null
+                    ? await runner.RunAsync(c, suite.Name, graphId, version, runId => Print(console, gate, $"  [blue]…[/] {Markup.Escape(c.Name)} started run {Markup.Escape(runId)}"), ct)
+                    : remote ? SuiteEvaluator.Errored(c, null, RemoteCrash)
+                    : loaded.GraphYaml is not { } yaml ? SuiteEvaluator.Errored(c, null, "a crash case needs the suite's graph as a file (graph: {file: ...}) to upload to the engine it kills")
+                    : await crashes.RunAsync(c, suite.Name, yaml, ct);
                 Print(console, gate, result.Passed
                     ? $"  [green]✔[/] {Markup.Escape(c.Name)}: {result.Assertions.Count} assertion(s) hold ({result.Status}, {result.DurationMs} ms)"
                     : $"  [red]✘[/] {Markup.Escape(c.Name)}: {Markup.Escape(result.Error ?? $"{result.Failures.Count()} of {result.Assertions.Count} assertion(s) failed")} ({result.Status})");
@@ -100,6 +105,9 @@ public static class TestCommand
         var finished = await Task.WhenAll(tasks);
         return new SuiteResult(suite.Name, graphId, version, finished);
     }
+
+    private const string RemoteCrash =
+        "chaos.crash_after_steps kills the engine's process, and a remote server cannot be killed (nor should it be): run this case without --server";
 
     private static void Print(IAnsiConsole console, object gate, string markup)
     {

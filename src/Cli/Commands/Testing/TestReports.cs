@@ -73,29 +73,33 @@ public static class TestReports
         var root = new XElement(
             "testsuites",
             new XAttribute("name", "warden test"),
-            new XAttribute("tests", results.Sum(r => r.Cases.Count)),
-            new XAttribute("failures", results.Sum(r => r.Cases.Count(c => c.Error is null && !c.Passed))),
+            new XAttribute("tests", results.Sum(r => r.Cases.Count + r.Cases.Count(c => Resumed(c) is not null))),
+            new XAttribute("failures", results.Sum(r => r.Cases.Count(c => c.Error is null && !c.Passed) + r.Cases.Count(c => Resumed(c) is { Passed: false }))),
             new XAttribute("errors", results.Sum(r => r.Cases.Count(c => c.Error is not null))),
             new XAttribute("time", Seconds(results.Sum(r => r.Cases.Sum(c => c.DurationMs)))),
             results.Select(suite => new XElement(
                 "testsuite",
                 new XAttribute("name", suite.Suite),
-                new XAttribute("tests", suite.Cases.Count),
-                new XAttribute("failures", suite.Cases.Count(c => c.Error is null && !c.Passed)),
+                new XAttribute("tests", suite.Cases.Count + suite.Cases.Count(c => Resumed(c) is not null)),
+                new XAttribute("failures", suite.Cases.Count(c => c.Error is null && !c.Passed) + suite.Cases.Count(c => Resumed(c) is { Passed: false })),
                 new XAttribute("errors", suite.Cases.Count(c => c.Error is not null)),
                 new XAttribute("time", Seconds(suite.Cases.Sum(c => c.DurationMs))),
-                suite.Cases.Select(c => new XElement(
-                    "testcase",
-                    new XAttribute("name", c.Name),
-                    new XAttribute("classname", suite.Suite),
-                    new XAttribute("time", Seconds(c.DurationMs)),
-                    c.Error is null ? null : new XElement("error", new XAttribute("message", c.Error), new XAttribute("type", "run")),
-                    c.Failures.Select(f => new XElement(
-                        "failure",
-                        new XAttribute("message", $"{Where(f)}: expected {f.Expected}, actual {f.Actual}"),
-                        new XAttribute("type", f.Assertion),
-                        $"expected: {f.Expected}\nactual:   {f.Actual}\nrun:      {c.RunId}")),
-                    new XElement("system-out", $"run {c.RunId}, status {c.Status}"))))));
+                suite.Cases.Select(c => new object?[]
+                {
+                    new XElement(
+                        "testcase",
+                        new XAttribute("name", c.Name),
+                        new XAttribute("classname", suite.Suite),
+                        new XAttribute("time", Seconds(c.DurationMs)),
+                        c.Error is null ? null : new XElement("error", new XAttribute("message", c.Error), new XAttribute("type", "run")),
+                        c.Failures.Select(f => new XElement(
+                            "failure",
+                            new XAttribute("message", $"{Where(f)}: expected {f.Expected}, actual {f.Actual}"),
+                            new XAttribute("type", f.Assertion),
+                            $"expected: {f.Expected}\nactual:   {f.Actual}\nrun:      {c.RunId}")),
+                        new XElement("system-out", $"run {c.RunId}, status {c.Status}")),
+                    ResumedCase(suite, c),
+                }))));
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         await using var stream = File.Create(path);
 
@@ -122,6 +126,21 @@ public static class TestReports
         await using var stream = File.Create(path);
         await JsonSerializer.SerializeAsync(stream, report, JsonOptions, ct);
     }
+
+    /// <summary>A crash case's generated <c>resumed</c> assertion, or null.</summary>
+    private static AssertionResult? Resumed(CaseResult c) => c.Assertions.FirstOrDefault(a => a.Assertion == ResumedCheck.Name);
+
+    /// <summary>Proven resume is reported as its own test case, so a CI dashboard shows it beside the case it proves.</summary>
+    private static XElement? ResumedCase(SuiteResult suite, CaseResult c) => Resumed(c) is not { } resumed ? null : new XElement(
+        "testcase",
+        new XAttribute("name", $"{c.Name} / {ResumedCheck.Name}"),
+        new XAttribute("classname", suite.Suite),
+        new XAttribute("time", Seconds(c.DurationMs)),
+        resumed.Passed ? null : new XElement(
+            "failure",
+            new XAttribute("message", $"{ResumedCheck.Name}: expected {resumed.Expected}, actual {resumed.Actual}"),
+            new XAttribute("type", ResumedCheck.Name)),
+        new XElement("system-out", $"run {c.RunId}: {resumed.Actual}"));
 
     private static string Where(AssertionResult a) => a.Line > 0 ? $"{a.Assertion} (line {a.Line})" : a.Assertion;
 
