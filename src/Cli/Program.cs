@@ -103,6 +103,35 @@ runs.Subcommands.Add(show);
 runs.Subcommands.Add(diff);
 root.Subcommands.Add(runs);
 
+var releaseGraph = new Argument<string>("graph") { Description = "The graph's id" };
+var releasesList = new Command("releases", "Show where a graph's active and candidate channels point, and every release and rollback");
+releasesList.Arguments.Add(releaseGraph);
+AddTargetOptions(releasesList);
+releasesList.SetAction((parse, ct) => Guard(() => ReleaseCommands.ListAsync(Target(parse), parse.GetRequiredValue(releaseGraph), console, ct)));
+root.Subcommands.Add(releasesList);
+var releaseVersion = new Option<long?>("--version") { Description = "Release this graph version (snapshotted with the catalogue as it is now)" };
+var releaseSnapshot = new Option<string?>("--snapshot") { Description = "Release this snapshot (snap_...)" };
+var releaseChannel = new Option<string>("--channel") { Description = "active or candidate", DefaultValueFactory = _ => "candidate" };
+var releaseReason = new Option<string?>("--reason") { Description = "Why; kept in the release history and the audit log" };
+var release = new Command("release", "Point a graph's channel (candidate by default) at a version or snapshot");
+release.Arguments.Add(releaseGraph);
+release.Options.Add(releaseVersion);
+release.Options.Add(releaseSnapshot);
+release.Options.Add(releaseChannel);
+release.Options.Add(releaseReason);
+AddTargetOptions(release);
+release.SetAction((parse, ct) => Guard(() => ReleaseCommands.ReleaseAsync(
+    Target(parse), parse.GetRequiredValue(releaseGraph), parse.GetValue(releaseVersion), parse.GetValue(releaseSnapshot), parse.GetValue(releaseChannel)!, parse.GetValue(releaseReason), console, ct)));
+root.Subcommands.Add(release);
+var rollbackTo = new Option<string?>("--to") { Description = "Roll back to this snapshot instead of the one the current release replaced" };
+var rollback = new Command("rollback", "Move a graph's active channel back to the previous (or a named) snapshot at once");
+rollback.Arguments.Add(releaseGraph);
+rollback.Options.Add(rollbackTo);
+rollback.Options.Add(releaseReason);
+AddTargetOptions(rollback);
+rollback.SetAction((parse, ct) => Guard(() => ReleaseCommands.RollbackAsync(Target(parse), parse.GetRequiredValue(releaseGraph), parse.GetValue(rollbackTo), parse.GetValue(releaseReason), console, ct)));
+root.Subcommands.Add(rollback);
+
 var groupBy = new Option<string>("--group-by") { Description = "agent, graph, model, provider or day", DefaultValueFactory = _ => "agent" };
 var days = new Option<int>("--days") { Description = "How many days back", DefaultValueFactory = _ => 30 };
 var usage = new Command("usage", "LLM calls, tokens and cost, grouped");

@@ -54,6 +54,18 @@ public sealed class WardenClient(HttpClient http, string apiKey) : IDisposable
     public Task<JsonElement> DiffRunsAsync(string runA, string runB, CancellationToken ct) =>
         SendAsync(HttpMethod.Get, $"api/v1/runs/{Uri.EscapeDataString(runA)}/diff/{Uri.EscapeDataString(runB)}", null, ct);
 
+    public Task<JsonElement> ListReleasesAsync(string graphId, CancellationToken ct) =>
+        SendAsync(HttpMethod.Get, $"api/v1/graphs/{Uri.EscapeDataString(graphId)}/releases", null, ct);
+
+    public Task<JsonElement> ListSnapshotsAsync(string graphId, CancellationToken ct) =>
+        SendAsync(HttpMethod.Get, $"api/v1/graphs/{Uri.EscapeDataString(graphId)}/snapshots", null, ct);
+
+    public Task<JsonElement> ReleaseAsync(string graphId, long? version, string? snapshot, string channel, string? reason, CancellationToken ct) =>
+        SendAsync(HttpMethod.Post, $"api/v1/graphs/{Uri.EscapeDataString(graphId)}/releases", Json(JsonSerializer.Serialize(new { version, snapshot, channel, reason })), ct);
+
+    public Task<JsonElement> RollbackAsync(string graphId, string? to, string? reason, CancellationToken ct) =>
+        SendAsync(HttpMethod.Post, $"api/v1/graphs/{Uri.EscapeDataString(graphId)}/rollback", Json(JsonSerializer.Serialize(new { to, reason })), ct);
+
     public Task<JsonElement> GetUsageAsync(string groupBy, DateTimeOffset since, DateTimeOffset until, CancellationToken ct) =>
         SendAsync(HttpMethod.Get, $"api/v1/usage?group_by={groupBy}&from={Uri.EscapeDataString(since.ToString("O"))}&to={Uri.EscapeDataString(until.ToString("O"))}", null, ct);
 

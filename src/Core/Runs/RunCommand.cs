@@ -41,6 +41,7 @@ public sealed record NodeInvocation(
     GovernanceSettings? Governance = null,
     ChaosSettings? Chaos = null,
     ReplaySettings? Replay = null,
+    bool Shadow = false,
     Contracts.NodeContract? Contract = null,
     string? ContractInput = null)
 {
@@ -111,4 +112,5 @@ public sealed record Decision(RunState State, IReadOnlyList<RunCommand> Commands
 /// <summary>What the host supplies to every decision. The decider never reads a clock itself.</summary>
 public readonly record struct RunContext(DateTimeOffset Now);
 
-public sealed record RunStart(string RunId, string TenantId, string GraphId, int GraphVersion, string Input, long Seed, RunOptions? Options = null);
+/// <param name="SnapshotId">The release snapshot the run was resolved to (graph version plus frozen catalogue), when known.</param>
+public sealed record RunStart(string RunId, string TenantId, string GraphId, int GraphVersion, string Input, long Seed, RunOptions? Options = null, string? SnapshotId = null);

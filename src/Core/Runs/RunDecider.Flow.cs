@@ -207,6 +207,7 @@ public sealed partial class RunDecider
             _graph.Definition.Governance,
             step.State.Options?.Chaos,
             step.State.Options?.Replay,
+            step.State.Options?.Shadow is not null,
             definition.Contract,
             contractInput)));
         step.Commands.Add(new StartTimer(Tags.ForTimeout(nodeId, node.Visit, node.Attempt), step.Now + definition.Timeout));

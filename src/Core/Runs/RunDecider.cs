@@ -29,6 +29,7 @@ public sealed partial class RunDecider
             TenantId = start.TenantId,
             GraphId = start.GraphId,
             GraphVersion = start.GraphVersion,
+            SnapshotId = start.SnapshotId,
             Seed = start.Seed,
             Input = start.Input,
             Options = start.Options is { IsEmpty: false } options ? options : null,
@@ -47,6 +48,7 @@ public sealed partial class RunDecider
             ["graph"] = start.GraphId,
             ["version"] = start.GraphVersion.ToString(CultureInfo.InvariantCulture),
             ["seed"] = start.Seed.ToString(CultureInfo.InvariantCulture),
+            ["snapshot"] = start.SnapshotId ?? string.Empty,
         });
         Propagate(step);
         CheckCompletion(step);

@@ -11,11 +11,12 @@ public sealed record RunOptions(
     IReadOnlyDictionary<string, MockSettings>? Mocks = null,
     ChaosSettings? Chaos = null,
     ReplaySettings? Replay = null,
-    IReadOnlyDictionary<string, string>? Tags = null)
+    IReadOnlyDictionary<string, string>? Tags = null,
+    ShadowSettings? Shadow = null)
 {
     public static RunOptions None { get; } = new();
 
-    public bool IsEmpty => Mocks is not { Count: > 0 } && Chaos is null && Replay is null && Tags is not { Count: > 0 };
+    public bool IsEmpty => Mocks is not { Count: > 0 } && Chaos is null && Replay is null && Tags is not { Count: > 0 } && Shadow is null;
 
     /// <summary>The mock settings a node runs with: the run's override for that node, else the graph's own.</summary>
     public MockSettings MockFor(string nodeId, MockSettings graphMock) =>
@@ -44,6 +45,12 @@ public enum ReplayMissPolicy
     /// <summary>A call with no recorded response fails the attempt with REPLAY_MISS.</summary>
     Fail,
 }
+
+/// <summary>
+/// The run is the shadow of <paramref name="PrimaryRunId"/>: it answers the same input with a candidate release, and its
+/// write and external tools are not called but recorded as dry runs.
+/// </summary>
+public sealed record ShadowSettings(string PrimaryRunId);
 
 /// <summary>Serve provider and tool responses from a recording (a stored run's calls) where (node, prompt) match.</summary>
 public sealed record ReplaySettings(string RecordingId, ReplayMissPolicy OnMiss = ReplayMissPolicy.Call);

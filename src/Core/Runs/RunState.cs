@@ -60,6 +60,9 @@ public sealed class RunState
 
     public int GraphVersion { get; set; }
 
+    /// <summary>The release snapshot the run runs (its graph version and frozen catalogue); null for runs before releases.</summary>
+    public string? SnapshotId { get; set; }
+
     public long Seed { get; set; }
 
     public string Input { get; set; } = "null";

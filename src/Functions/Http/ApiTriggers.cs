@@ -38,6 +38,42 @@ public sealed class ApiTriggers(WardenApi api)
     public Task<IActionResult> StartRun([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/v1/graphs/{graphId}/runs")] HttpRequest req, [DurableClient] DurableTaskClient client, string graphId) =>
         ApiResult.RespondAsync(client, () => api.StartRunAsync(req.HttpContext, graphId));
 
+    [Function(nameof(ListSnapshots))]
+    public Task<IActionResult> ListSnapshots([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/v1/graphs/{graphId}/snapshots")] HttpRequest req, [DurableClient] DurableTaskClient client, string graphId) =>
+        ApiResult.RespondAsync(client, () => api.ListSnapshotsAsync(req.HttpContext, graphId));
+
+    [Function(nameof(CreateSnapshot))]
+    public Task<IActionResult> CreateSnapshot([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/v1/graphs/{graphId}/snapshots")] HttpRequest req, [DurableClient] DurableTaskClient client, string graphId) =>
+        ApiResult.RespondAsync(client, () => api.CreateSnapshotAsync(req.HttpContext, graphId));
+
+    [Function(nameof(ListReleases))]
+    public Task<IActionResult> ListReleases([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/v1/graphs/{graphId}/releases")] HttpRequest req, [DurableClient] DurableTaskClient client, string graphId) =>
+        ApiResult.RespondAsync(client, () => api.ListReleasesAsync(req.HttpContext, graphId));
+
+    [Function(nameof(CreateRelease))]
+    public Task<IActionResult> CreateRelease([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/v1/graphs/{graphId}/releases")] HttpRequest req, [DurableClient] DurableTaskClient client, string graphId) =>
+        ApiResult.RespondAsync(client, () => api.CreateReleaseAsync(req.HttpContext, graphId));
+
+    [Function(nameof(GetShadow))]
+    public Task<IActionResult> GetShadow([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/v1/graphs/{graphId}/shadow")] HttpRequest req, [DurableClient] DurableTaskClient client, string graphId) =>
+        ApiResult.RespondAsync(client, () => api.GetShadowAsync(req.HttpContext, graphId));
+
+    [Function(nameof(PutShadow))]
+    public Task<IActionResult> PutShadow([HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "api/v1/graphs/{graphId}/shadow")] HttpRequest req, [DurableClient] DurableTaskClient client, string graphId) =>
+        ApiResult.RespondAsync(client, () => api.PutShadowAsync(req.HttpContext, graphId));
+
+    [Function(nameof(DeleteShadow))]
+    public Task<IActionResult> DeleteShadow([HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "api/v1/graphs/{graphId}/shadow")] HttpRequest req, [DurableClient] DurableTaskClient client, string graphId) =>
+        ApiResult.RespondAsync(client, () => api.DeleteShadowAsync(req.HttpContext, graphId));
+
+    [Function(nameof(GetShadowResults))]
+    public Task<IActionResult> GetShadowResults([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/v1/graphs/{graphId}/shadow/results")] HttpRequest req, [DurableClient] DurableTaskClient client, string graphId) =>
+        ApiResult.RespondAsync(client, () => api.GetShadowResultsAsync(req.HttpContext, graphId));
+
+    [Function(nameof(Rollback))]
+    public Task<IActionResult> Rollback([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/v1/graphs/{graphId}/rollback")] HttpRequest req, [DurableClient] DurableTaskClient client, string graphId) =>
+        ApiResult.RespondAsync(client, () => api.RollbackAsync(req.HttpContext, graphId));
+
     [Function(nameof(CreateSuite))]
     public Task<IActionResult> CreateSuite([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/v1/suites")] HttpRequest req, [DurableClient] DurableTaskClient client) =>
         ApiResult.RespondAsync(client, () => api.CreateSuiteAsync(req.HttpContext));

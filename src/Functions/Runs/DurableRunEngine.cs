@@ -43,7 +43,7 @@ public sealed class DurableRunEngine(
             throw new BudgetExceededException(AdmissionRules.TenantBudgetSpent(spent, spent.Limit));
         }
 
-        var start = new RunStart(NewRunId(), request.TenantId, request.GraphId, (int)version.Version, request.Input, request.Seed ?? RandomNumberGenerator.GetInt32(int.MaxValue), request.Options);
+        var start = new RunStart(NewRunId(), request.TenantId, request.GraphId, (int)version.Version, request.Input, request.Seed ?? RandomNumberGenerator.GetInt32(int.MaxValue), request.Options, request.SnapshotId);
         var policy = AdmissionPolicy.For(GraphParser.Parse(version.Source), guardrails, prices, providers.Expand);
         await projection.CreateRunAsync(start, now, ct);
         await client.ScheduleNewOrchestrationInstanceAsync(nameof(RunGraph), new RunGraphInput(start, version.Source, policy), new StartOrchestrationOptions(InstanceId: start.RunId), ct);

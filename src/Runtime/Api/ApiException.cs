@@ -67,6 +67,9 @@ public static class Roles
     public static readonly string[] ManageGraphs = [Admin, AgentManager, Operator, Api];
     public static readonly string[] StartRuns = [Admin, Operator, AgentManager, Api];
     public static readonly string[] ControlRuns = [Admin, Operator];
+
+    /// <summary>Who may move a graph's channels (release, rollback): the people who own agents and graphs, not the agents themselves.</summary>
+    public static readonly string[] ManageReleases = [Admin, AgentManager];
     public static readonly string[] DecideApprovals = [Admin, Operator, Reviewer];
 
     /// <summary>Chaos injects faults (and may kill the engine): the people who operate the platform ask for it, not agents.</summary>

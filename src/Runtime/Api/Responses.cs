@@ -53,6 +53,7 @@ public static class Responses
             run_id = r.Id,
             r.GraphId,
             r.GraphVersion,
+            snapshot_id = state?.SnapshotId,
             r.Status,
             input = ParseJson(r.Input),
             r.Output,
@@ -83,6 +84,54 @@ public static class Responses
             r.EndedAt,
         };
     }
+
+    public static object Snapshot(Storage.SnapshotRecord s, string[] channels) => new
+    {
+        snapshot_id = s.Id,
+        graph_id = s.GraphId,
+        graph_version = s.GraphVersion,
+        content_hash = s.ContentHash,
+        content = ParseJson(s.Content),
+        channels,
+        created_by = s.CreatedBy,
+        created_at = s.CreatedAt,
+    };
+
+    public static object Release(Core.Releases.ReleaseEntry e) => new
+    {
+        e.Seq,
+        e.Channel,
+        snapshot_id = e.SnapshotId,
+        e.Kind,
+        e.Previous,
+        e.Actor,
+        e.Reason,
+        e.At,
+    };
+
+    public static object Shadow(string graphId, Core.Releases.ShadowConfig? config) => new
+    {
+        graph_id = graphId,
+        enabled = config is not null,
+        candidate = config?.CandidateSnapshotId,
+        percent = config?.Percent,
+        threshold = config?.Threshold,
+    };
+
+    public static object ShadowPair(Storage.ShadowPairRecord p) => new
+    {
+        primary_run_id = p.PrimaryRunId,
+        shadow_run_id = p.ShadowRunId,
+        primary_snapshot_id = p.PrimarySnapshotId,
+        shadow_snapshot_id = p.ShadowSnapshotId,
+        p.Threshold,
+        p.Score,
+        output_similarity = p.OutputSimilarity,
+        trajectory_similarity = p.TrajectorySimilarity,
+        p.Flagged,
+        created_at = p.CreatedAt,
+        scored_at = p.ScoredAt,
+    };
 
     public static object Event(RunEventRecord e) => new
     {

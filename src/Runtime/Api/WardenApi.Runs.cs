@@ -1,10 +1,14 @@
 using System.Globalization;
+using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using Warden.Core.Graphs;
+using Warden.Core.Releases;
 using Warden.Core.Runs;
 using Warden.Core.Serialization;
 using Warden.Runtime.Engine;
+using Warden.Runtime.Releases;
 using Warden.Runtime.Storage;
 
 namespace Warden.Runtime.Api;
@@ -22,15 +26,34 @@ public sealed partial class WardenApi
         var version = OptionalLong(body, "version", 1, int.MaxValue);
         var wait = OptionalLong(body, "wait_seconds", 0, MaxWaitSeconds);
         var seed = OptionalLong(body, "seed", 0, long.MaxValue);
+        var channel = OptionalString(body, "channel");
+        if (channel is not null && (!ReleaseHistory.IsChannel(channel) || version is not null))
+        {
+            throw ApiException.BadRequest(version is not null
+                ? "give either version or channel, not both"
+                : $"channel must be one of {string.Join(", ", ReleaseHistory.Channels)}");
+        }
+
         var options = RunOptionsJson.Read(body);
         AllowChaos(caller, options.Chaos);
-        if (!options.IsEmpty && await graphs.GetVersionAsync(caller.TenantId, graphId, version, http.RequestAborted) is { } graph)
+        var release = await services.GetRequiredService<ReleaseService>().ResolveAsync(caller.TenantId, graphId, version, channel, caller.Actor, http.RequestAborted);
+        if (!options.IsEmpty && await graphs.GetVersionAsync(caller.TenantId, graphId, release.Version, http.RequestAborted) is { } graph)
         {
             RunOptionsJson.CheckAgainst(options, GraphParser.Parse(graph.Source));
         }
 
-        var started = await engine.StartRunAsync(new StartRunRequest(caller.TenantId, graphId, version, input, seed, options.IsEmpty ? null : options), http.RequestAborted);
-        await audit.AppendAsync(caller.TenantId, caller.Actor, "run.started", started.RunId, new { started.GraphId, started.GraphVersion, input, seed, options = options.IsEmpty ? null : options });
+        // A run of the active release may be shadowed by the candidate: both draw from one seed, so they are comparable.
+        var shadows = services.GetRequiredService<ShadowService>();
+        var shadowing = release.Channel == ReleaseHistory.Active ? await shadows.ConfigAsync(caller.TenantId, graphId, http.RequestAborted) : null;
+        if (shadowing is not null)
+        {
+            seed ??= RandomNumberGenerator.GetInt32(int.MaxValue);
+        }
+
+        var request = new StartRunRequest(caller.TenantId, graphId, release.Version, input, seed, options.IsEmpty ? null : options, release.SnapshotId);
+        var started = await engine.StartRunAsync(request, http.RequestAborted);
+        var shadowRunId = shadowing is null ? null : await shadows.MaybeShadowAsync(shadowing, request, started.RunId, http.RequestAborted);
+        await audit.AppendAsync(caller.TenantId, caller.Actor, "run.started", started.RunId, new { started.GraphId, started.GraphVersion, snapshot_id = release.SnapshotId, release.Channel, input, seed, options = options.IsEmpty ? null : options });
         if (options.Chaos is { } chaos)
         {
             await audit.AppendAsync(caller.TenantId, caller.Actor, "run.chaos", started.RunId, new { started.GraphId, chaos });
@@ -46,7 +69,14 @@ public sealed partial class WardenApi
                 var run = await runs.GetAsync(caller.TenantId, started.RunId, http.RequestAborted);
                 if (run is not null && IsTerminal(run.Status))
                 {
-                    return Json(Responses.Run(run));
+                    if (shadowRunId is null)
+                    {
+                        return Json(Responses.Run(run));
+                    }
+
+                    var reply = JsonSerializer.SerializeToNode(Responses.Run(run), WardenJson.Options)!;
+                    reply["shadow_run_id"] = shadowRunId;
+                    return Json(reply);
                 }
 
                 var left = deadline - clock.GetUtcNow();
@@ -65,6 +95,8 @@ public sealed partial class WardenApi
                 run_id = started.RunId,
                 graph_id = started.GraphId,
                 graph_version = started.GraphVersion,
+                snapshot_id = release.SnapshotId,
+                shadow_run_id = shadowRunId,
                 status = started.Status,
                 links = new { self = location, events = location + "/events", stream = location + "/stream" },
             },

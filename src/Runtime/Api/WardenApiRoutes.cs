@@ -21,8 +21,29 @@ public static class WardenApiRoutes
         graphs.MapGet("/{graphId}/versions/{version:long}", (HttpContext h, WardenApi api, string graphId, long version) => api.GetGraphVersionAsync(h, graphId, version))
             .WithSummary("Get one immutable graph version").Produces<ErrorBody>(404);
         graphs.MapPost("/{graphId}/runs", (HttpContext h, WardenApi api, string graphId) => api.StartRunAsync(h, graphId))
-            .WithTags("Runs").WithSummary("Start a run: {input, version?, wait_seconds?, seed?}")
+            .WithTags("Runs").WithSummary("Start a run: {input, version? | channel?, wait_seconds?, seed?, mock?, tags?}; without version it runs the active release")
             .Produces(202).Produces(200).Produces<ErrorBody>(404);
+        graphs.MapGet("/{graphId}/snapshots", (HttpContext h, WardenApi api, string graphId) => api.ListSnapshotsAsync(h, graphId))
+            .WithTags("Releases").WithSummary("List the graph's snapshots (a version frozen with the catalogue it uses)").Produces<ErrorBody>(404);
+        graphs.MapPost("/{graphId}/snapshots", (HttpContext h, WardenApi api, string graphId) => api.CreateSnapshotAsync(h, graphId))
+            .WithTags("Releases").WithSummary("Snapshot a version: {version?}").Produces(201).Produces(200).Produces<ErrorBody>(404);
+        graphs.MapGet("/{graphId}/releases", (HttpContext h, WardenApi api, string graphId) => api.ListReleasesAsync(h, graphId))
+            .WithTags("Releases").WithSummary("Where the active and candidate channels point, and every move").Produces<ErrorBody>(404);
+        graphs.MapPost("/{graphId}/releases", (HttpContext h, WardenApi api, string graphId) => api.CreateReleaseAsync(h, graphId))
+            .WithTags("Releases").WithSummary("Release a snapshot or version to a channel: {snapshot | version, channel, reason?}")
+            .Produces(201).Produces(200).Produces<ErrorBody>(400).Produces<ErrorBody>(404);
+        graphs.MapGet("/{graphId}/shadow", (HttpContext h, WardenApi api, string graphId) => api.GetShadowAsync(h, graphId))
+            .WithTags("Releases").WithSummary("The graph's shadow setting").Produces<ErrorBody>(404);
+        graphs.MapPut("/{graphId}/shadow", (HttpContext h, WardenApi api, string graphId) => api.PutShadowAsync(h, graphId))
+            .WithTags("Releases").WithSummary("Shadow a share of active runs with a candidate: {candidate? | version?, percent, threshold?}")
+            .Produces<ErrorBody>(400).Produces<ErrorBody>(404).Produces<ErrorBody>(409);
+        graphs.MapDelete("/{graphId}/shadow", (HttpContext h, WardenApi api, string graphId) => api.DeleteShadowAsync(h, graphId))
+            .WithTags("Releases").WithSummary("Stop shadowing").Produces<ErrorBody>(404);
+        graphs.MapGet("/{graphId}/shadow/results", (HttpContext h, WardenApi api, string graphId) => api.GetShadowResultsAsync(h, graphId))
+            .WithTags("Releases").WithSummary("Shadow pairs with divergence scores, their distribution, dry-run writes and shadow spend").Produces<ErrorBody>(404);
+        graphs.MapPost("/{graphId}/rollback", (HttpContext h, WardenApi api, string graphId) => api.RollbackAsync(h, graphId))
+            .WithTags("Releases").WithSummary("Move active back to the previous (or a named) snapshot: {to?, reason?}")
+            .Produces<ErrorBody>(404).Produces<ErrorBody>(409);
 
         var suites = v1.MapGroup("/suites").WithTags("Suites");
         suites.MapPost("/", (HttpContext h, WardenApi api) => api.CreateSuiteAsync(h))

@@ -189,7 +189,7 @@ public sealed partial class EmbeddedEngine
                 sql.InsertRun(request, s.RunId, s.Version, now);
                 var live = new LiveRun(request.TenantId, s.Decider, new RunState { RunId = s.RunId }, 0, 0);
                 _live[s.RunId] = live;
-                var decision = s.Decider.Start(new RunStart(s.RunId, request.TenantId, request.GraphId, (int)s.Version, request.Input, s.Seed, request.Options), ctx);
+                var decision = s.Decider.Start(new RunStart(s.RunId, request.TenantId, request.GraphId, (int)s.Version, request.Input, s.Seed, request.Options, request.SnapshotId), ctx);
                 Persist(sql, live, Settle(sql, live, decision, ctx), ctx.Now, now, post);
 
                 touched.Add(s.RunId);

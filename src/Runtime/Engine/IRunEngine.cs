@@ -25,7 +25,7 @@ public interface IRunEngine
     string? CrashRefusal { get; }
 }
 
-public sealed record StartRunRequest(string TenantId, string GraphId, long? Version, string Input, long? Seed = null, RunOptions? Options = null);
+public sealed record StartRunRequest(string TenantId, string GraphId, long? Version, string Input, long? Seed = null, RunOptions? Options = null, string? SnapshotId = null);
 
 public sealed record StartRunResult(string RunId, string GraphId, long GraphVersion, RunStatus Status);
 

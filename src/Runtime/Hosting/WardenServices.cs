@@ -133,6 +133,10 @@ public static class WardenServices
         services.AddSingleton(sp => new NodeExecutor(sp.GetRequiredService<ProviderRouter>(), sp.GetRequiredService<ToolInvoker>(), sp.GetRequiredService<GovernanceScreen>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(new EngineOptions { Workers = settings.Workers, Tasks = settings.Tasks, ForwardAudit = embeddedEngine && settings.IsSharedStore, AllowChaosCrash = settings.AllowChaosCrash });
         services.AddSingleton(settings.Guardrails);
+        services.AddSingleton<Releases.ReleaseService>();
+        services.AddSingleton<Releases.ShadowService>();
+        services.AddSingleton<Releases.IShadowScores>(sp => sp.GetRequiredService<Releases.ShadowService>());
+        services.AddHostedService<Releases.ShadowScoringService>();
         services.AddSingleton<WardenApi>();
     }
 
@@ -173,6 +177,7 @@ public static class WardenServices
         {
             services.AddSingleton<ITenantStore, SqliteTenantStore>();
             services.AddSingleton<IGraphStore, SqliteGraphStore>();
+            services.AddSingleton<IReleaseStore, SqliteReleaseStore>();
             services.AddSingleton<ICatalogStore, SqliteCatalogStore>();
             services.AddSingleton<IAuditLog, SqliteAuditLog>();
             services.AddSingleton<IApiRateLimiter, InProcessApiRateLimiter>();
@@ -184,6 +189,7 @@ public static class WardenServices
             services.AddSingleton(tables);
             services.AddSingleton<ITenantStore, TablesTenantStore>();
             services.AddSingleton<IGraphStore, TablesGraphStore>();
+            services.AddSingleton<IReleaseStore, TablesReleaseStore>();
             services.AddSingleton<ICatalogStore, TablesCatalogStore>();
             services.AddSingleton<IAuditLog, TablesAuditLog>();
             services.AddSingleton<IApiRateLimiter, TablesApiRateLimiter>();
@@ -201,6 +207,7 @@ public static class WardenServices
         services.AddSingleton(_ => database);
         services.AddSingleton<ITenantStore, PostgresTenantStore>();
         services.AddSingleton<IGraphStore, PostgresGraphStore>();
+        services.AddSingleton<IReleaseStore, PostgresReleaseStore>();
         services.AddSingleton<ICatalogStore, PostgresCatalogStore>();
         services.AddSingleton<IAuditLog, PostgresAuditLog>();
         services.AddSingleton<IApiRateLimiter, PostgresApiRateLimiter>();

@@ -249,6 +249,62 @@ internal static class Migrations
             );
             CREATE INDEX ix_suite_runs_tenant_created ON suite_runs (tenant_id, created_at DESC, id DESC);
             """),
+        (8, "releases", """
+            CREATE TABLE graph_snapshots (
+                tenant_id TEXT NOT NULL,
+                graph_id TEXT NOT NULL,
+                id TEXT NOT NULL,
+                graph_version INTEGER NOT NULL,
+                content_hash TEXT NOT NULL,
+                content TEXT NOT NULL,
+                created_by TEXT NOT NULL,
+                created_at TEXT NOT NULL,
+                PRIMARY KEY (tenant_id, graph_id, id)
+            );
+            -- Each move of a graph's channel, in order: the newest row per channel is where it points now.
+            CREATE TABLE graph_releases (
+                tenant_id TEXT NOT NULL,
+                graph_id TEXT NOT NULL,
+                seq INTEGER NOT NULL,
+                channel TEXT NOT NULL,
+                snapshot_id TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                previous TEXT,
+                actor TEXT NOT NULL,
+                reason TEXT,
+                at TEXT NOT NULL,
+                PRIMARY KEY (tenant_id, graph_id, seq)
+            );
+                        -- A graph's shadow setting: that share of its active runs also runs the candidate snapshot on the same input.
+            CREATE TABLE graph_shadows (
+                tenant_id TEXT NOT NULL,
+                graph_id TEXT NOT NULL,
+                candidate_snapshot_id TEXT NOT NULL,
+                percent REAL NOT NULL,
+                threshold REAL NOT NULL,
+                updated_at TEXT NOT NULL,
+                PRIMARY KEY (tenant_id, graph_id)
+            );
+            -- A primary run and its shadow; scored once both have ended.
+            CREATE TABLE shadow_pairs (
+                tenant_id TEXT NOT NULL,
+                primary_run_id TEXT NOT NULL,
+                graph_id TEXT NOT NULL,
+                shadow_run_id TEXT NOT NULL,
+                primary_snapshot_id TEXT,
+                shadow_snapshot_id TEXT NOT NULL,
+                threshold REAL NOT NULL,
+                created_at TEXT NOT NULL,
+                score REAL,
+                output_similarity REAL,
+                trajectory_similarity REAL,
+                flagged INTEGER,
+                scored_at TEXT,
+                PRIMARY KEY (tenant_id, primary_run_id)
+            );
+            CREATE INDEX ix_shadow_pairs_graph ON shadow_pairs (tenant_id, graph_id, created_at DESC);
+            CREATE INDEX ix_shadow_pairs_unscored ON shadow_pairs (scored_at, created_at);
+            """),
     ];
 
     public static int Latest => All[^1].Version;

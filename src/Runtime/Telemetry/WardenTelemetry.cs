@@ -36,6 +36,8 @@ public static class WardenTelemetry
 
     public static readonly Histogram<double> RunDuration = Meter.CreateHistogram<double>("warden.run.duration", "s", "Run duration from start to finish");
 
+    public static readonly Counter<long> ShadowPairs = Meter.CreateCounter<long>("warden.shadow.pairs", "{pair}", "Shadow pairs scored, by graph and whether they were flagged as diverged");
+
     public static readonly Counter<long> NodeExecutions = Meter.CreateCounter<long>("warden.node.executions", "{attempt}", "Node attempts, by outcome");
 
     public static readonly Histogram<double> NodeDuration = Meter.CreateHistogram<double>("warden.node.duration", "s", "Duration of one node attempt");

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
+using System.Text.Json;
 using Warden.Core.Runs;
 using Warden.Core.Runs.Chaos;
 using Warden.Runtime.Providers;
@@ -18,10 +19,19 @@ public sealed class ToolInvoker(ICatalogStore catalog, HttpClient http)
     public const string ProviderName = "tool";
     private const int MaxReplyBytes = 256 * 1024;
 
+    /// <summary>Tool actions a shadow run never carries out: they change something outside Warden.</summary>
+    private static readonly string[] SideEffects = ["write", "external"];
+
     public async Task<string> InvokeAsync(NodeInvocation inv, CancellationToken ct)
     {
         var tool = await catalog.GetToolAsync(inv.TenantId, inv.Model, ct)
             ?? throw new LlmException($"tool '{inv.Model}' is not registered for this tenant", retryable: false);
+        if (inv.Shadow && SideEffects.Contains(tool.ActionClass))
+        {
+            // A shadow run answers what it would have done: the call it would have made, not the call.
+            return JsonSerializer.Serialize(new { dry_run = true, tool = tool.Name, action_class = tool.ActionClass, endpoint = tool.Endpoint, input = inv.Prompt });
+        }
+
         if (tool.Endpoint is null)
         {
             throw new LlmException($"tool '{tool.Name}' has no endpoint to call", retryable: false);

@@ -21,6 +21,8 @@ public abstract class StoreBackend : IAsyncDisposable
 
     public abstract ICatalogStore Catalog();
 
+    public abstract IReleaseStore Releases();
+
     public abstract IAuditLog Audit(TimeProvider clock);
 
     public abstract IApiRateLimiter RateLimiter(GuardrailOptions options, TimeProvider clock);
@@ -110,6 +112,8 @@ public sealed class SqliteBackend(string? directory = null) : SqlStoreBackend
 
     public override ICatalogStore Catalog() => new SqliteCatalogStore(Database);
 
+    public override IReleaseStore Releases() => new SqliteReleaseStore(Database);
+
     public override IAuditLog Audit(TimeProvider clock) => new SqliteAuditLog(Database, clock);
 
     public override IApiRateLimiter RateLimiter(GuardrailOptions options, TimeProvider clock) => new InProcessApiRateLimiter(options, clock);
@@ -163,6 +167,8 @@ public sealed class PostgresBackend : SqlStoreBackend
     public override IGraphStore Graphs(TimeProvider clock) => new PostgresGraphStore(Database, clock);
 
     public override ICatalogStore Catalog() => new PostgresCatalogStore(Database);
+
+    public override IReleaseStore Releases() => new PostgresReleaseStore(Database);
 
     public override IAuditLog Audit(TimeProvider clock) => new PostgresAuditLog(Database, clock);
 

@@ -48,6 +48,8 @@ public sealed class TablesBackend : StoreBackend
 
     public override ICatalogStore Catalog() => new TablesCatalogStore(Storage);
 
+    public override IReleaseStore Releases() => new TablesReleaseStore(Storage);
+
     public override IAuditLog Audit(TimeProvider clock) => new TablesAuditLog(Storage, clock);
 
     public override IApiRateLimiter RateLimiter(GuardrailOptions options, TimeProvider clock) => new TablesApiRateLimiter(Storage, options, clock);
