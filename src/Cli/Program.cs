@@ -74,6 +74,25 @@ test.SetAction((parse, ct) => Guard(() => TestCommand.RunAsync(
     ct)));
 root.Subcommands.Add(test);
 
+var evalSuite = new Argument<string>("suite") { Description = "A suite YAML/JSON file" };
+var compare = new Option<string[]>("--compare") { Description = "The two graph versions to compare, e.g. --compare 1 2", Arity = new ArgumentArity(2, 2), AllowMultipleArgumentsPerToken = true, Required = true };
+var markdown = new Option<string?>("--markdown") { Description = "Write the side-by-side table as markdown to this file" };
+var evalJson = new Option<string?>("--json") { Description = "Write the comparison as JSON to this file" };
+var eval = new Command("eval", "Run one suite against two graph versions and compare pass rate, incidents, cost, tokens and latency side by side");
+eval.Arguments.Add(evalSuite);
+eval.Options.Add(compare);
+eval.Options.Add(markdown);
+eval.Options.Add(evalJson);
+eval.Options.Add(parallel);
+AddTargetOptions(eval);
+eval.SetAction((parse, ct) => Guard(() =>
+{
+    var versions = parse.GetRequiredValue(compare);
+    return Warden.Cli.Commands.Testing.EvalCommand.RunAsync(
+        new(parse.GetRequiredValue(evalSuite), versions[0], versions[1], parse.GetValue(markdown), parse.GetValue(evalJson), parse.GetValue(parallel)), Target(parse), console, ct);
+}));
+root.Subcommands.Add(eval);
+
 var runs = new Command("runs", "List and inspect runs");
 var graphFilter = new Option<string?>("--graph") { Description = "Only runs of this graph" };
 var statusFilter = new Option<string?>("--status") { Description = "Only runs in this status (running, paused, completed, failed, stopped)" };
@@ -98,9 +117,16 @@ diff.Arguments.Add(diffB);
 diff.Options.Add(diffJson);
 AddTargetOptions(diff);
 diff.SetAction((parse, ct) => Guard(() => RunDiffCommand.RunAsync(Target(parse), parse.GetRequiredValue(diffA), parse.GetRequiredValue(diffB), parse.GetValue(diffJson), console, ct)));
+var exportOut = new Option<string?>("--out") { Description = "Write the recording to this file instead of the output" };
+var export = new Command("export", "Write a run's recording (its start, every provider and tool response, the decider's inputs) as JSON");
+export.Arguments.Add(runId);
+export.Options.Add(exportOut);
+AddTargetOptions(export);
+export.SetAction((parse, ct) => Guard(() => ReplayCommands.ExportAsync(Target(parse), parse.GetRequiredValue(runId), parse.GetValue(exportOut), console, ct)));
 runs.Subcommands.Add(list);
 runs.Subcommands.Add(show);
 runs.Subcommands.Add(diff);
+runs.Subcommands.Add(export);
 root.Subcommands.Add(runs);
 
 var releaseGraph = new Argument<string>("graph") { Description = "The graph's id" };
@@ -131,6 +157,25 @@ rollback.Options.Add(releaseReason);
 AddTargetOptions(rollback);
 rollback.SetAction((parse, ct) => Guard(() => ReleaseCommands.RollbackAsync(Target(parse), parse.GetRequiredValue(releaseGraph), parse.GetValue(rollbackTo), parse.GetValue(releaseReason), console, ct)));
 root.Subcommands.Add(rollback);
+var replayMode = new Option<string?>("--mode") { Description = "exact (re-drive the decider over the run's history) or candidate (run a version on its input, answered from its recording); default candidate with --version or --on-miss, else exact" };
+replayMode.AcceptOnlyFromAmong("exact", "candidate");
+var replayVersion = new Option<long?>("--version") { Description = "Candidate: the graph version to run (default the latest)" };
+var onMiss = new Option<string?>("--on-miss") { Description = "Candidate: a step with no recorded response calls its provider (call, the default) or fails REPLAY_MISS (fail)" };
+onMiss.AcceptOnlyFromAmong("call", "fail");
+var replayJson = new Option<bool>("--json") { Description = "Print the API's JSON report" };
+var replay = new Command("replay", "Replay a run: prove its history decides the same (exact), or run a candidate version answered from its recorded responses");
+replay.Arguments.Add(runId);
+replay.Options.Add(replayMode);
+replay.Options.Add(replayVersion);
+replay.Options.Add(onMiss);
+replay.Options.Add(replayJson);
+AddTargetOptions(replay);
+replay.SetAction((parse, ct) => Guard(() => ReplayCommands.ReplayAsync(
+    Target(parse),
+    new ReplayCommands.ReplayArgs(parse.GetRequiredValue(runId), parse.GetValue(replayMode), parse.GetValue(replayVersion), parse.GetValue(onMiss), parse.GetValue(replayJson)),
+    console,
+    ct)));
+root.Subcommands.Add(replay);
 
 var groupBy = new Option<string>("--group-by") { Description = "agent, graph, model, provider or day", DefaultValueFactory = _ => "agent" };
 var days = new Option<int>("--days") { Description = "How many days back", DefaultValueFactory = _ => 30 };

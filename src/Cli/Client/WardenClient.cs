@@ -39,6 +39,16 @@ public sealed class WardenClient(HttpClient http, string apiKey) : IDisposable
     public Task<JsonElement> GetGraphVersionAsync(string graphId, long version, CancellationToken ct) =>
         SendAsync(HttpMethod.Get, $"api/v1/graphs/{Uri.EscapeDataString(graphId)}/versions/{version}", null, ct);
 
+    public Task<JsonElement> UploadRecordingAsync(string json, CancellationToken ct) =>
+        SendAsync(HttpMethod.Post, "api/v1/recordings", Json(json), ct);
+
+    public Task<JsonElement> GetRecordingAsync(string runId, CancellationToken ct) =>
+        SendAsync(HttpMethod.Get, $"api/v1/runs/{Uri.EscapeDataString(runId)}/recording", null, ct);
+
+    /// <param name="body">The replay request: {mode, version?, on_miss?, wait_seconds?}.</param>
+    public Task<JsonElement> ReplayRunAsync(string runId, JsonObject body, CancellationToken ct) =>
+        SendAsync(HttpMethod.Post, $"api/v1/runs/{Uri.EscapeDataString(runId)}/replay", Json(body.ToJsonString()), ct);
+
     public Task<JsonElement> GetRunAsync(string runId, CancellationToken ct) =>
         SendAsync(HttpMethod.Get, $"api/v1/runs/{Uri.EscapeDataString(runId)}", null, ct);
 

@@ -165,7 +165,7 @@ public sealed partial class RunDecider
         node.ErrorCode = e.ErrorCode;
         if (e.ErrorCode is not null and not Contracts.NodeContract.ViolatedCode)
         {
-            step.Log("governance.blocked", e.NodeId, e.Attempt, new Dictionary<string, string> { ["code"] = e.ErrorCode, ["reason"] = e.Error });
+            step.Log(e.ErrorCode == Replay.ReplayCodes.Miss ? Replay.ReplayCodes.MissedEvent : "governance.blocked", e.NodeId, e.Attempt, new Dictionary<string, string> { ["code"] = e.ErrorCode, ["reason"] = e.Error });
         }
 
         FailAttempt(step, e.NodeId, e.Error, e.Retryable, e.Usage);

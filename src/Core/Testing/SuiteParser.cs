@@ -17,7 +17,7 @@ public sealed partial class SuiteParser
     private static readonly HashSet<string> TopKeys = ["name", "description", "graph", "defaults", "cases"];
     private static readonly HashSet<string> GraphKeys = ["id", "version", "file"];
     private static readonly HashSet<string> DefaultKeys = ["input", "seed", "approve", "assert"];
-    private static readonly HashSet<string> CaseKeys = ["name", "input", "seed", "approve", "mock", "chaos", "assert"];
+    private static readonly HashSet<string> CaseKeys = ["name", "input", "seed", "approve", "mock", "chaos", "recording", "on_miss", "assert"];
     private static readonly HashSet<string> MockKeys = ["latency_ms", "fail_first_attempts", "error_rate", "response"];
 
     private readonly List<SuiteError> _errors = [];
@@ -192,7 +192,45 @@ public sealed partial class SuiteParser
             options["chaos"] = chaos;
         }
 
+        if (ParseRecording(map, path, ownInput: inputNode is not null, ownSeed: seed is not null) is { } recording)
+        {
+            options["recording"] = recording;
+        }
+
         return new SuiteCase(name, input, seed, approve, [.. defaults.Assertions, .. own], (int)map.Start.Line, options.Count > 0 ? options.ToJsonString() : null);
+    }
+
+    /// <summary>
+    /// <c>recording: runs/prod.json</c> (relative to the suite file) and <c>on_miss: fail|call</c> (default fail, so CI needs no
+    /// provider key): the case replays the recording against the suite's graph, with the recording's input and seed unless
+    /// the case gives its own. Kept as <c>{file, on_miss, case_input, case_seed}</c>; the runner that reads files uploads it.
+    /// </summary>
+    private JsonObject? ParseRecording(YamlMappingNode map, string path, bool ownInput, bool ownSeed)
+    {
+        var onMiss = Child(map, "on_miss");
+        if (Child(map, "recording") is not { } node)
+        {
+            if (onMiss is not null)
+            {
+                Error($"{path}.on_miss", onMiss, "on_miss needs a recording to replay");
+            }
+
+            return null;
+        }
+
+        if (node is not YamlScalarNode { Value: { Length: > 0 } file })
+        {
+            Error($"{path}.recording", node, "recording must be the path of a recording file (warden runs export), relative to the suite");
+            return null;
+        }
+
+        var policy = onMiss is null ? "fail" : (onMiss as YamlScalarNode)?.Value;
+        if (policy is not ("fail" or "call"))
+        {
+            Error($"{path}.on_miss", onMiss!, "on_miss must be fail or call");
+        }
+
+        return new JsonObject { ["file"] = file, ["on_miss"] = policy, ["case_input"] = ownInput, ["case_seed"] = ownSeed };
     }
 
     /// <summary>Per-node overrides of the graph's mock settings: <c>mock: {planner: {response: "...", fail_first_attempts: 1}}</c>.</summary>

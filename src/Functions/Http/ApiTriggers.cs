@@ -126,6 +126,18 @@ public sealed class ApiTriggers(WardenApi api)
     public Task<IActionResult> DiffRuns([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/v1/runs/{runId}/diff/{otherRunId}")] HttpRequest req, [DurableClient] DurableTaskClient client, string runId, string otherRunId) =>
         ApiResult.RespondAsync(client, () => api.DiffRunsAsync(req.HttpContext, runId, otherRunId));
 
+    [Function(nameof(ReplayRun))]
+    public Task<IActionResult> ReplayRun([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/v1/runs/{runId}/replay")] HttpRequest req, [DurableClient] DurableTaskClient client, string runId) =>
+        ApiResult.RespondAsync(client, () => api.ReplayRunAsync(req.HttpContext, runId));
+
+    [Function(nameof(GetRunRecording))]
+    public Task<IActionResult> GetRunRecording([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/v1/runs/{runId}/recording")] HttpRequest req, [DurableClient] DurableTaskClient client, string runId) =>
+        ApiResult.RespondAsync(client, () => api.GetRunRecordingAsync(req.HttpContext, runId));
+
+    [Function(nameof(CreateRecording))]
+    public Task<IActionResult> CreateRecording([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/v1/recordings")] HttpRequest req, [DurableClient] DurableTaskClient client) =>
+        ApiResult.RespondAsync(client, () => api.CreateRecordingAsync(req.HttpContext));
+
     [Function(nameof(GetRunCompliance))]
     public Task<IActionResult> GetRunCompliance([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/v1/runs/{runId}/compliance")] HttpRequest req, [DurableClient] DurableTaskClient client, string runId) =>
         ApiResult.RespondAsync(client, () => api.GetComplianceAsync(req.HttpContext, runId));

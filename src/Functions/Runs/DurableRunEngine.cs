@@ -46,7 +46,7 @@ public sealed class DurableRunEngine(
         var start = new RunStart(NewRunId(), request.TenantId, request.GraphId, (int)version.Version, request.Input, request.Seed ?? RandomNumberGenerator.GetInt32(int.MaxValue), request.Options, request.SnapshotId);
         var policy = AdmissionPolicy.For(GraphParser.Parse(version.Source), guardrails, prices, providers.Expand);
         await projection.CreateRunAsync(start, now, ct);
-        await client.ScheduleNewOrchestrationInstanceAsync(nameof(RunGraph), new RunGraphInput(start, version.Source, policy), new StartOrchestrationOptions(InstanceId: start.RunId), ct);
+        await client.ScheduleNewOrchestrationInstanceAsync(nameof(RunGraph), new RunGraphInput(start, version.Source, policy, RecordHistory: true), new StartOrchestrationOptions(InstanceId: start.RunId), ct);
         return new StartRunResult(start.RunId, request.GraphId, version.Version, RunStatus.Running);
     }
 

@@ -12,12 +12,15 @@ namespace Warden.Functions.Runs;
 /// <summary>What <see cref="RunGraph"/> starts from: the run, its graph version's source and the admission settings of its start.</summary>
 /// <param name="DecisionsPerExecution">Decisions one orchestration execution applies before it continues as new with the state.</param>
 /// <param name="CarryOver">Set when an execution continues as new; null on the run's first execution.</param>
+/// <param name="RecordHistory">Each decision's projection carries the event it applied, so the run can be exact-replayed and
+/// exported as a recording. Null (and absent from the JSON) for orchestrations started before, so they replay unchanged.</param>
 public sealed record RunGraphInput(
     RunStart Start,
     string GraphSource,
     AdmissionPolicy Policy,
     int DecisionsPerExecution = RunGraph.DefaultDecisionsPerExecution,
-    RunCarryOver? CarryOver = null)
+    RunCarryOver? CarryOver = null,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] bool? RecordHistory = null)
 {
     public const int CurrentSchemaVersion = 1;
 

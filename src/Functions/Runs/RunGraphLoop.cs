@@ -137,12 +137,12 @@ internal sealed class RunGraphLoop
         // A rejected signal changes nothing; DurableRunEngine already answered its caller from the same decider.
         if (!decision.Rejected)
         {
-            await CarryOutAsync(decision);
+            await CarryOutAsync(decision, evt);
         }
     }
 
     /// <summary>Carries out one decision's commands in order, writes it to the store, then answers its guardrail questions.</summary>
-    private async Task CarryOutAsync(Decision decision)
+    private async Task CarryOutAsync(Decision decision, RunEvent? applied = null)
     {
         _appliedHere++;
         var changed = !ReferenceEquals(decision.State, _state);
@@ -192,7 +192,8 @@ internal sealed class RunGraphLoop
         if (changed)
         {
             _decisions++;
-            var update = new RunProjectionUpdate(_state, _decisions, _events, projected);
+            var input = applied is not null && _input.RecordHistory == true ? new Core.Runs.Replay.RecordedEvent(now, applied) : null;
+            var update = new RunProjectionUpdate(_state, _decisions, _events, projected, input);
             _events += projected.OfType<AppendTimeline>().Sum(t => t.Entries.Count);
             _context.SetCustomStatus(_state.Status.ToString().ToLowerInvariant());
             await _context.CallActivityAsync(nameof(AppendTimelineActivity), update, ProjectionRetry);
@@ -205,7 +206,7 @@ internal sealed class RunGraphLoop
             var answered = _decider.Apply(_state, answer, Now());
             if (!answered.Rejected)
             {
-                await CarryOutAsync(answered);
+                await CarryOutAsync(answered, answer);
             }
         }
     }

@@ -25,6 +25,7 @@ public static class RunOptionsJson
         return new RunOptions(
             Mocks: body.TryGetProperty("mock", out var mock) ? Mocks(mock) : null,
             Chaos: body.TryGetProperty("chaos", out var chaos) ? ChaosJson.Read(chaos) : null,
+            Replay: body.TryGetProperty("replay", out var replay) ? Replay(replay) : null,
             Tags: body.TryGetProperty("tags", out var tags) ? Tags(tags) : null);
     }
 
@@ -87,6 +88,26 @@ public static class RunOptionsJson
 
         return number;
     }
+
+    /// <summary><c>replay: {recording_id, on_miss?: call|fail}</c>: answer the run's steps from a stored recording.</summary>
+    private static ReplaySettings Replay(JsonElement replay)
+    {
+        if (replay.ValueKind != JsonValueKind.Object
+            || !replay.TryGetProperty("recording_id", out var id) || id.ValueKind != JsonValueKind.String || string.IsNullOrEmpty(id.GetString()))
+        {
+            throw ApiException.BadRequest("replay must be an object {recording_id, on_miss?: call|fail}");
+        }
+
+        return new ReplaySettings(id.GetString()!, MissPolicy(replay.TryGetProperty("on_miss", out var onMiss) && onMiss.ValueKind == JsonValueKind.String ? onMiss.GetString() : null));
+    }
+
+    /// <summary>What a replayed step with no recorded response does: <c>call</c> (the default) or <c>fail</c>.</summary>
+    public static ReplayMissPolicy MissPolicy(string? text) => text switch
+    {
+        null or "call" => ReplayMissPolicy.Call,
+        "fail" => ReplayMissPolicy.Fail,
+        _ => throw ApiException.BadRequest("on_miss must be call or fail"),
+    };
 
     private static Dictionary<string, string> Tags(JsonElement tags)
     {

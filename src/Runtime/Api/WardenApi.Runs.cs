@@ -50,6 +50,7 @@ public sealed partial class WardenApi
             seed ??= RandomNumberGenerator.GetInt32(int.MaxValue);
         }
 
+        await RequireRecordingAsync(caller.TenantId, options.Replay, http.RequestAborted);
         var request = new StartRunRequest(caller.TenantId, graphId, release.Version, input, seed, options.IsEmpty ? null : options, release.SnapshotId);
         var started = await engine.StartRunAsync(request, http.RequestAborted);
         var shadowRunId = shadowing is null ? null : await shadows.MaybeShadowAsync(shadowing, request, started.RunId, http.RequestAborted);

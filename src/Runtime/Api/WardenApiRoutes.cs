@@ -66,6 +66,14 @@ public static class WardenApiRoutes
             .WithSummary("Pause, resume or stop a run: {action, comment?}").Produces<ErrorBody>(409);
         runs.MapGet("/{runId}/diff/{otherRunId}", (HttpContext h, WardenApi api, string runId, string otherRunId) => api.DiffRunsAsync(h, runId, otherRunId))
             .WithSummary("Compare two runs: paths, per-node output line diffs and similarity, status, usage and governance deltas (other − run)").Produces<ErrorBody>(404);
+        runs.MapPost("/{runId}/replay", (HttpContext h, WardenApi api, string runId) => api.ReplayRunAsync(h, runId))
+            .WithSummary("Replay a run: {mode: exact} proves its history decides the same; {mode: candidate, version?, on_miss?: call|fail, wait_seconds?} runs another version on its input, answered from its recorded responses")
+            .Produces(200).Produces(202).Produces<ErrorBody>(404).Produces<ErrorBody>(409);
+        runs.MapGet("/{runId}/recording", (HttpContext h, WardenApi api, string runId) => api.GetRunRecordingAsync(h, runId))
+            .WithSummary("The run as a recording file: its start, every provider and tool response, and the decider's inputs").Produces<ErrorBody>(404).Produces<ErrorBody>(409);
+        v1.MapPost("/recordings", (HttpContext h, WardenApi api) => api.CreateRecordingAsync(h))
+            .WithTags("Runs").WithSummary("Upload a recording file; start runs with {replay: {recording_id, on_miss?}} to answer their steps from it")
+            .Produces(201).Produces(200).Produces<ErrorBody>(400);
         runs.MapGet("/{runId}/compliance", (HttpContext h, WardenApi api, string runId) => api.GetComplianceAsync(h, runId))
             .WithTags("Audit").WithSummary("Every governance decision of a run with the audit rows that record them (admin, operator, reviewer)").Produces<ErrorBody>(404);
         runs.MapGet("/{runId}/approvals", (HttpContext h, WardenApi api, string runId) => api.ListRunApprovalsAsync(h, runId)).WithTags("Approvals").WithSummary("Approvals requested by a run");

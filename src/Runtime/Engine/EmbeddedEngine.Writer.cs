@@ -3,6 +3,7 @@ using Microsoft.Data.Sqlite;
 using Warden.Core.Runs;
 using Warden.Core.Serialization;
 using Warden.Runtime.Providers;
+using Warden.Runtime.Replay;
 using Warden.Runtime.Telemetry;
 
 namespace Warden.Runtime.Engine;
@@ -189,7 +190,9 @@ public sealed partial class EmbeddedEngine
                 sql.InsertRun(request, s.RunId, s.Version, now);
                 var live = new LiveRun(request.TenantId, s.Decider, new RunState { RunId = s.RunId }, 0, 0);
                 _live[s.RunId] = live;
-                var decision = s.Decider.Start(new RunStart(s.RunId, request.TenantId, request.GraphId, (int)s.Version, request.Input, s.Seed, request.Options, request.SnapshotId), ctx);
+                var runStart = new RunStart(s.RunId, request.TenantId, request.GraphId, (int)s.Version, request.Input, s.Seed, request.Options, request.SnapshotId);
+                var decision = s.Decider.Start(runStart, ctx);
+                sql.AppendInput(s.RunId, request.TenantId, ctx.Now.ToString("O"), RunInputKinds.Start, WardenJson.Serialize(runStart));
                 Persist(sql, live, Settle(sql, live, decision, ctx), ctx.Now, now, post);
 
                 touched.Add(s.RunId);
@@ -273,6 +276,7 @@ public sealed partial class EmbeddedEngine
             return decision;
         }
 
+        RecordInput(sql, live, evt, ctx);
         Persist(sql, live, Settle(sql, live, decision, ctx), ctx.Now, now, post);
         return decision;
     }
@@ -300,9 +304,11 @@ public sealed partial class EmbeddedEngine
                     _guardrails.Record(sql, live.TenantId, state, live.Decider.Graph.Budget, outcome, ctx.Now);
                     break;
                 case AskGuardrails ask:
-                    var next = live.Decider.Apply(state, _guardrails.Answer(sql, live.TenantId, state, ask, ctx.Now), ctx);
+                    var answer = _guardrails.Answer(sql, live.TenantId, state, ask, ctx.Now);
+                    var next = live.Decider.Apply(state, answer, ctx);
                     if (!next.Rejected)
                     {
+                        RecordInput(sql, live, answer, ctx);
                         state = next.State;
                         foreach (var follow in next.Commands)
                         {
@@ -319,6 +325,10 @@ public sealed partial class EmbeddedEngine
 
         return new Decision(state, commands);
     }
+
+    /// <summary>The event as the decider's input, in the order applied (a RunEvent root, so it carries its type).</summary>
+    private static void RecordInput(EngineSql sql, LiveRun live, RunEvent evt, RunContext ctx) =>
+        sql.AppendInput(live.State.RunId, live.TenantId, ctx.Now.ToString("O"), RunInputKinds.Event, WardenJson.Serialize(evt));
 
     private void Persist(EngineSql sql, LiveRun live, Decision decision, DateTimeOffset at, string now, List<Action> post)
     {

@@ -154,6 +154,14 @@ internal sealed class EngineSql : IDisposable
         }
     }
 
+    /// <summary>
+    /// Records one input the decider applied (its start, or an event) at the decision's time, numbered after the run's
+    /// last one: the run's history as a recording (see <see cref="Core.Runs.Replay.ExactReplayer"/>).
+    /// </summary>
+    public void AppendInput(string runId, string tenantId, string at, string kind, string payload) => Execute(
+        "INSERT INTO run_inputs (run_id, seq, tenant_id, at, kind, payload) VALUES ($r, (SELECT COALESCE(MAX(seq), 0) + 1 FROM run_inputs WHERE run_id = $r), $t, $at, $k, $p)",
+        ("$r", runId), ("$t", tenantId), ("$at", at), ("$k", kind), ("$p", payload));
+
     public void DeleteTimer(string runId, string tag) =>
         Execute("DELETE FROM timers WHERE run_id = $r AND tag = $t", ("$r", runId), ("$t", tag));
 

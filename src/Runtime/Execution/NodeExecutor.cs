@@ -6,6 +6,7 @@ using Warden.Core.Runs.Chaos;
 using Warden.Core.Governance.Pii;
 using Warden.Runtime.Governance;
 using Warden.Runtime.Providers;
+using Warden.Runtime.Replay;
 using Warden.Runtime.Telemetry;
 using Warden.Runtime.Tools;
 
@@ -17,10 +18,11 @@ public sealed record NodeExecution(RunEvent Event, string Provider, string Model
 /// <summary>
 /// What one agent step does, shared by both hosts (the embedded worker pool and the Durable activity): route
 /// the call over the admitted providers within the node's timeout, price the tokens, and turn any failure into
-/// a classified <see cref="NodeFailed"/> carrying every provider call made.
+/// a classified <see cref="NodeFailed"/> carrying every provider call made. A run replaying a recording is answered
+/// from it first (see <see cref="ReplaySource"/>): no provider or tool is called for a recorded (node, visit, prompt).
 /// </summary>
 /// <param name="clock">Times the node's timeout and chaos's added latency (tests pass a fake clock).</param>
-public sealed class NodeExecutor(ProviderRouter router, ToolInvoker? tools = null, GovernanceScreen? governance = null, TimeProvider? clock = null)
+public sealed class NodeExecutor(ProviderRouter router, ToolInvoker? tools = null, GovernanceScreen? governance = null, TimeProvider? clock = null, ReplaySource? replay = null)
 {
     private readonly GovernanceScreen _governance = governance ?? new GovernanceScreen(GovernanceDefaults.Standard);
     private readonly ContractCache _contracts = new();
@@ -51,6 +53,11 @@ public sealed class NodeExecutor(ProviderRouter router, ToolInvoker? tools = nul
         var started = Stopwatch.GetTimestamp();
         using var deadline = new CancellationTokenSource(inv.Timeout, _clock);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct, deadline.Token);
+        if (inv.Replay is { } settings && await ReplayAsync(inv, settings, started, ct) is { } replayed)
+        {
+            return replayed;
+        }
+
         if (ChaosPlan.AddedLatency(inv.Chaos) is var added && added > TimeSpan.Zero)
         {
             try
@@ -121,6 +128,34 @@ public sealed class NodeExecutor(ProviderRouter router, ToolInvoker? tools = nul
             response.Model,
             usage,
             latency);
+    }
+
+    /// <summary>
+    /// The recorded response for this node, visit and prompt: 0 tokens, 0 cost, provider <see cref="ReplaySource.ProviderName"/>.
+    /// With none, null (the call goes out) or, under <c>on_miss: fail</c>, a non-retryable REPLAY_MISS.
+    /// </summary>
+    private async Task<NodeExecution?> ReplayAsync(NodeInvocation inv, ReplaySettings settings, long started, CancellationToken ct)
+    {
+        var index = replay is null ? null : await replay.FindAsync(inv.TenantId, settings.RecordingId, ct);
+        if (index?.Find(inv) is { } call)
+        {
+            return new NodeExecution(
+                new NodeSucceeded(inv.NodeId, inv.Visit, inv.Attempt, call.Output, Usage.Zero, ReplaySource.ProviderName, call.Model, Elapsed(started), []),
+                ReplaySource.ProviderName,
+                call.Model,
+                Usage.Zero,
+                Elapsed(started));
+        }
+
+        if (settings.OnMiss == ReplayMissPolicy.Call)
+        {
+            return null;
+        }
+
+        var why = index is null
+            ? $"recording {settings.RecordingId} not found"
+            : $"recording {settings.RecordingId} has no response for node '{inv.NodeId}' visit {inv.Visit} with this prompt";
+        return Failed(inv, $"{ReplaySource.MissCode}: {why}", retryable: false, started, [], errorCode: ReplaySource.MissCode);
     }
 
     /// <summary>A tool step: no tokens, no provider breakers; its failures are classified like a provider's.</summary>

@@ -34,6 +34,10 @@ public static class WardenServices
         services.AddSingleton<IUsageStore, SqliteUsageStore>();
         services.AddSingleton<ITaskStore, SqliteTaskStore>();
 
+        // The writer records every run's decider inputs beside its state; recordings live in the same file.
+        services.AddSingleton<Replay.IRunHistoryStore, SqliteRunHistoryStore>();
+        services.AddSingleton<Replay.IRecordingStore, SqliteRecordingStore>();
+
         // Suites and suite runs in the SQLite file, beside the case runs they start, whatever WARDEN_STORE says.
         AddSuites<Storage.Sqlite.SqliteSuiteStore>(services, abandonAtStart: true);
         services.AddSingleton<EmbeddedEngine>();
@@ -82,6 +86,8 @@ public static class WardenServices
         services.AddSingleton<IRunProjection, TablesRunProjection>();
         services.AddSingleton<IRunStore, TablesRunStore>();
         services.AddSingleton<IUsageStore, TablesUsageStore>();
+        services.AddSingleton<Replay.IRunHistoryStore, TablesRunHistoryStore>();
+        services.AddSingleton<Replay.IRecordingStore, TablesRecordingStore>();
 
         // Suites beside the run side, so any instance reads a suite run another started. Its runner lives in the process
         // that started it: at start-up every instance ends the suite runs still running as interrupted.
@@ -130,7 +136,14 @@ public static class WardenServices
         services.AddSingleton(sp => new ProviderRouter(sp.GetRequiredService<ProviderRegistry>(), sp.GetRequiredService<PriceTable>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new ToolInvoker(sp.GetRequiredService<ICatalogStore>(), new HttpClient { Timeout = Timeout.InfiniteTimeSpan }));
         services.AddSingleton(new GovernanceScreen(settings.Governance));
-        services.AddSingleton(sp => new NodeExecutor(sp.GetRequiredService<ProviderRouter>(), sp.GetRequiredService<ToolInvoker>(), sp.GetRequiredService<GovernanceScreen>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new Replay.ReplaySource(sp.GetRequiredService<Replay.IRecordingStore>()));
+        services.AddSingleton<Replay.RunRecorder>();
+        services.AddSingleton(sp => new NodeExecutor(
+            sp.GetRequiredService<ProviderRouter>(),
+            sp.GetRequiredService<ToolInvoker>(),
+            sp.GetRequiredService<GovernanceScreen>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<Replay.ReplaySource>()));
         services.AddSingleton(new EngineOptions { Workers = settings.Workers, Tasks = settings.Tasks, ForwardAudit = embeddedEngine && settings.IsSharedStore, AllowChaosCrash = settings.AllowChaosCrash });
         services.AddSingleton(settings.Guardrails);
         services.AddSingleton<Releases.ReleaseService>();

@@ -26,4 +26,12 @@ public interface IRunProjection
 /// <param name="Version">How many decisions changed the run so far; an older or repeated version leaves the row alone.</param>
 /// <param name="EventsBefore">Timeline entries written before this decision; its entries are numbered from EventsBefore + 1.</param>
 /// <param name="Commands">The decision's AppendTimeline, RequestApproval, CloseApproval, EscalateApproval and FinishRun commands.</param>
-public sealed record RunProjectionUpdate(RunState State, long Version, long EventsBefore, IReadOnlyList<RunCommand> Commands);
+/// <param name="Input">The event the decision applied, at the decision's time, kept as the run's history (its recording).
+/// Null for the start decision and for orchestrations started before histories were kept; left out of the JSON when null,
+/// so the activity inputs of those orchestrations replay unchanged.</param>
+public sealed record RunProjectionUpdate(
+    RunState State,
+    long Version,
+    long EventsBefore,
+    IReadOnlyList<RunCommand> Commands,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] Core.Runs.Replay.RecordedEvent? Input = null);

@@ -249,7 +249,27 @@ internal static class Migrations
             );
             CREATE INDEX ix_suite_runs_tenant_created ON suite_runs (tenant_id, created_at DESC, id DESC);
             """),
-        (8, "releases", """
+        (8, "recordings", """
+            CREATE TABLE run_inputs (
+                run_id TEXT NOT NULL,
+                seq INTEGER NOT NULL,
+                tenant_id TEXT NOT NULL,
+                at TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                payload TEXT NOT NULL,
+                PRIMARY KEY (run_id, seq)
+            );
+            CREATE TABLE recordings (
+                tenant_id TEXT NOT NULL,
+                id TEXT NOT NULL,
+                source_run_id TEXT NOT NULL,
+                graph_id TEXT NOT NULL,
+                body TEXT NOT NULL,
+                created_at TEXT NOT NULL,
+                PRIMARY KEY (tenant_id, id)
+            );
+            """),
+        (9, "releases", """
             CREATE TABLE graph_snapshots (
                 tenant_id TEXT NOT NULL,
                 graph_id TEXT NOT NULL,

@@ -60,6 +60,11 @@ public sealed partial class SuiteRunner(IRunEngine engine, IRunStore runs, IGrap
                 return SuiteEvaluator.Errored(suiteCase, null, CrashNeedsCli);
             }
 
+            if (suiteCase.RunOptions is { } text && JsonDocument.Parse(text).RootElement.TryGetProperty("recording", out _))
+            {
+                throw ApiException.BadRequest($"case '{suiteCase.Name}' replays a recording file, which only `warden test` can read and upload; run this suite with `warden test`");
+            }
+
             var tags = new Dictionary<string, string>(StringComparer.Ordinal) { ["suite"] = suiteName, ["suite_case"] = suiteCase.Name };
             if (suiteRunId is not null)
             {

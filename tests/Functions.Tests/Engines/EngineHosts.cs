@@ -23,6 +23,9 @@ public interface IEngineHost : IAsyncDisposable
     IGraphStore Graphs { get; }
 
     IUsageStore Usage { get; }
+
+    /// <summary>The host's composition, for the services a scenario reads beyond the engine (replay, recordings).</summary>
+    IServiceProvider Services { get; }
 }
 
 /// <summary>The embedded engine on a SQLite file, composed as <c>warden serve</c> composes it (AddWarden).</summary>
@@ -48,6 +51,8 @@ internal sealed class EmbeddedEngineHost : IEngineHost
     public IGraphStore Graphs => _services.GetRequiredService<IGraphStore>();
 
     public IUsageStore Usage => _services.GetRequiredService<IUsageStore>();
+
+    public IServiceProvider Services => _services;
 
     /// <param name="settings">Settings by their environment-variable names, read as the host reads its environment.</param>
     public static async Task<EmbeddedEngineHost> StartAsync(IReadOnlyDictionary<string, string?> settings)
@@ -97,6 +102,8 @@ internal sealed class DurableEngineHost(DurableWarden warden) : IEngineHost
     public IGraphStore Graphs => warden.Graphs;
 
     public IUsageStore Usage => warden.Usage;
+
+    public IServiceProvider Services => warden.Services;
 
     public static async Task<DurableEngineHost> StartAsync(string storageConnectionString, IReadOnlyDictionary<string, string?> settings) =>
         new(await DurableWarden.StartAsync(storageConnectionString, settings));

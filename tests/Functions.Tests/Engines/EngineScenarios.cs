@@ -4,7 +4,9 @@ using Warden.Cli.Tests.EndToEnd;
 using Warden.Core.Guardrails.Budget;
 using Warden.Core.Runs;
 using Warden.Core.Runs.Chaos;
+using Microsoft.Extensions.DependencyInjection;
 using Warden.Runtime.Engine;
+using Warden.Runtime.Replay;
 using Xunit;
 
 namespace Warden.Functions.Tests.Engines;
@@ -70,6 +72,32 @@ public abstract class EngineScenarios
         var state = Core.Serialization.WardenJson.Deserialize<RunState>(run.State);
         state.Nodes["b"].Output.ShouldBe("the fixed answer");
         state.Nodes["a"].Output.ShouldNotBe("the fixed answer");
+    }
+
+    [Fact]
+    public async Task Replay_RecordedRun_ExactIsIdenticalAndCandidateIsAnsweredFromTheRecording()
+    {
+        // Arrange
+        await using var host = await StartHostAsync();
+        var source = await host.RunToEndAsync(Scenarios.Diamond);
+        var recorder = host.Services.GetRequiredService<RunRecorder>();
+
+        // Act
+        var report = await recorder.ReplayExactAsync(EngineHostExtensions.Tenant, source.Id, CancellationToken.None);
+        var recording = await recorder.RecordAsync(EngineHostExtensions.Tenant, source.Id, CancellationToken.None);
+        var (recordingId, _) = await host.Services.GetRequiredService<IRecordingStore>().SaveAsync(EngineHostExtensions.Tenant, recording!);
+        var options = new RunOptions(Replay: new ReplaySettings(recordingId, ReplayMissPolicy.Fail));
+        var replayId = (await host.Engine.StartRunAsync(new StartRunRequest(EngineHostExtensions.Tenant, recording!.GraphId, null, recording.Input, recording.Seed, options))).RunId;
+        var replayed = await host.WaitForEndAsync(replayId);
+
+        // Assert
+        report!.Identical.ShouldBeTrue(report.FirstDivergence?.ToString());
+        recording.Calls.Select(c => c.Node).Order().ShouldBe(["a", "b", "c", "d"]);
+        replayed.Status.ShouldBe("completed");
+        replayed.Output.ShouldBe(source.Output);
+        (replayed.InputTokens + replayed.OutputTokens).ShouldBe(0);
+        var providers = (await host.TimelineAsync(replayId)).Where(e => e.Type == "node.completed").Select(e => System.Text.Json.JsonDocument.Parse(e.Data!).RootElement.GetProperty("provider").GetString());
+        providers.ShouldAllBe(p => p == ReplaySource.ProviderName);
     }
 
     [Fact]

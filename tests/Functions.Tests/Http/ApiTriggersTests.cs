@@ -34,6 +34,9 @@ public sealed class ApiTriggersTests
 
         kestrel.ShouldContain("GET api/v1/runs/{runId}/diff/{otherRunId}");
         kestrel.ShouldContain("GET api/v1/runs/{runId}/compliance");
+        kestrel.ShouldContain("POST api/v1/runs/{runId}/replay");
+        kestrel.ShouldContain("GET api/v1/runs/{runId}/recording");
+        kestrel.ShouldContain("POST api/v1/recordings");
         kestrel.Except(triggers).ShouldBeEmpty();
     }
 

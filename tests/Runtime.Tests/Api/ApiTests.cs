@@ -295,6 +295,9 @@ public sealed class ApiTests : IAsyncLifetime
         doc.ShouldContain("/api/v1/approvals/{approvalId}/decision");
         doc.ShouldContain("/api/v1/runs/{runId}/diff/{otherRunId}");
         doc.ShouldContain("/api/v1/runs/{runId}/compliance");
+        doc.ShouldContain("/api/v1/runs/{runId}/replay");
+        doc.ShouldContain("/api/v1/runs/{runId}/recording");
+        doc.ShouldContain("/api/v1/recordings");
     }
 
     private Task<HttpResponseMessage> PostYamlAsync(string yaml) =>

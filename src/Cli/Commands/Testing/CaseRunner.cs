@@ -17,6 +17,9 @@ public sealed class CaseRunner(WardenClient client, TimeSpan timeout)
     private static readonly string[] Terminal = ["completed", "failed", "stopped"];
     private readonly ConcurrentDictionary<(string, long), Task<GraphDefinition>> _graphs = new();
 
+    /// <summary>Where a case's <c>recording</c> file is looked for: the suite file's folder.</summary>
+    public string BaseDirectory { get; init; } = ".";
+
     public async Task<CaseResult> RunAsync(SuiteCase suiteCase, string suiteName, string graphId, long? version, Action<string>? started, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(suiteCase);
@@ -43,8 +46,35 @@ public sealed class CaseRunner(WardenClient client, TimeSpan timeout)
         ArgumentNullException.ThrowIfNull(suiteCase);
         var options = suiteCase.RunOptions is { } json ? JsonNode.Parse(json)!.AsObject() : [];
         options["tags"] = new JsonObject { ["suite"] = suiteName, ["suite_case"] = suiteCase.Name };
-        var start = await client.StartRunAsync(graphId, suiteCase.Input, suiteCase.Seed, ct, version, options);
+        var (input, seed) = (suiteCase.Input, suiteCase.Seed);
+        if (options["recording"] is JsonObject recording)
+        {
+            (input, seed) = await UseRecordingAsync(options, recording, input, seed, ct);
+        }
+
+        var start = await client.StartRunAsync(graphId, input, seed, ct, version, options);
         return start.GetProperty("run_id").GetString()!;
+    }
+
+    /// <summary>Uploads the case's recording file and asks for replay from it; the recording's input and seed unless the case has its own.</summary>
+    private async Task<(string Input, long? Seed)> UseRecordingAsync(JsonObject options, JsonObject recording, string input, long? seed, CancellationToken ct)
+    {
+        var path = Path.GetFullPath(Path.Combine(BaseDirectory, recording["file"]!.GetValue<string>()));
+        if (!File.Exists(path))
+        {
+            throw new CliException($"recording file '{path}' not found");
+        }
+
+        var uploaded = await client.UploadRecordingAsync(await File.ReadAllTextAsync(path, ct), ct);
+        options.Remove("recording");
+        options["replay"] = new JsonObject
+        {
+            ["recording_id"] = uploaded.GetProperty("recording_id").GetString(),
+            ["on_miss"] = recording["on_miss"]!.GetValue<string>(),
+        };
+        return (
+            recording["case_input"]!.GetValue<bool>() ? input : uploaded.GetProperty("input").GetRawText(),
+            recording["case_seed"]!.GetValue<bool>() ? seed : uploaded.GetProperty("seed").GetInt64());
     }
 
     /// <summary>Follows a started run to its end (answering its approval gates as the case asks) and evaluates the case.</summary>

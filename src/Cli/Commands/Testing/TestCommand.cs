@@ -79,7 +79,7 @@ public static class TestCommand
         var cases = suite.Cases.Where(c => args.Filter is null || c.Name.Contains(args.Filter, StringComparison.OrdinalIgnoreCase)).ToList();
         console.MarkupLine($"[bold]{Markup.Escape(suite.Name)}[/] ({Markup.Escape(loaded.Path)}): {cases.Count} case(s) on graph {Markup.Escape(graphId)}{(version is null ? string.Empty : $" v{version}")}");
         var gate = new object();
-        var runner = new CaseRunner(client, TimeSpan.FromMinutes(10));
+        var runner = new CaseRunner(client, TimeSpan.FromMinutes(10)) { BaseDirectory = Path.GetDirectoryName(Path.GetFullPath(loaded.Path)) ?? "." };
         var crashes = new CrashCaseRunner(TimeSpan.FromMinutes(10), line => Print(console, gate, $"  [yellow]⚡[/] {Markup.Escape(line)}"));
         using var slots = new SemaphoreSlim(args.Parallel);
         var tasks = cases.Select(async c =>

@@ -22,6 +22,11 @@ public sealed class SqliteRunProjection(SqliteDatabase db) : IRunProjection
             VALUES (@RunId, @TenantId, @GraphId, @GraphVersion, 'running', @Input, '{}', 0, 0, @now, @now)
             """,
             new { start.RunId, start.TenantId, start.GraphId, start.GraphVersion, start.Input, now = now.ToString("O") });
+
+        // Sequence 0: the start; each later input under the number of the decision that applied it.
+        await connection.ExecuteAsync(
+            "INSERT OR IGNORE INTO run_inputs (run_id, seq, tenant_id, at, kind, payload) VALUES (@RunId, 0, @TenantId, @now, @kind, @payload)",
+            new { start.RunId, start.TenantId, now = now.ToString("O"), kind = Replay.RunInputKinds.Start, payload = WardenJson.Serialize(start) });
     }
 
     public async Task ApplyAsync(RunProjectionUpdate update, CancellationToken ct = default)
@@ -32,6 +37,14 @@ public sealed class SqliteRunProjection(SqliteDatabase db) : IRunProjection
         await using var connection = db.Open();
         await using var tx = await connection.BeginTransactionAsync(ct);
         var seq = update.EventsBefore;
+        if (update.Input is { } input)
+        {
+            await connection.ExecuteAsync(
+                "INSERT OR IGNORE INTO run_inputs (run_id, seq, tenant_id, at, kind, payload) VALUES (@run, @version, @tenant, @at, @kind, @payload)",
+                new { run = state.RunId, version = update.Version, tenant = state.TenantId, at = input.At.ToString("O"), kind = Replay.RunInputKinds.Event, payload = WardenJson.Serialize(input.Event) },
+                tx);
+        }
+
         foreach (var command in update.Commands)
         {
             switch (command)

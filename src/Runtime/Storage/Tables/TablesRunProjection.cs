@@ -40,6 +40,8 @@ public sealed class TablesRunProjection(TableStorage storage) : IRunProjection
         {
             // Created before (the start was retried): the first creation stands, as INSERT OR IGNORE leaves it.
         }
+
+        await TablesRunHistoryStore.WriteAsync(storage, start.TenantId, start.RunId, 0, now, Replay.RunInputKinds.Start, WardenJson.Serialize(start), ct);
     }
 
     public async Task ApplyAsync(RunProjectionUpdate update, CancellationToken ct = default)
@@ -61,6 +63,11 @@ public sealed class TablesRunProjection(TableStorage storage) : IRunProjection
                 Attempt = entry.Attempt,
                 Data = entry.Data is null ? null : WardenJson.Serialize(entry.Data),
             });
+        }
+
+        if (update.Input is { } input)
+        {
+            await TablesRunHistoryStore.WriteAsync(storage, state.TenantId, state.RunId, update.Version, input.At, Replay.RunInputKinds.Event, WardenJson.Serialize(input.Event), ct);
         }
 
         // Timeline first and the run row last: a reader that sees version N finds N's timeline already there.
