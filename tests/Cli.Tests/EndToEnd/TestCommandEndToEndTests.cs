@@ -23,15 +23,15 @@ public sealed class TestCommandEndToEndTests
 
         // Assert
         exit.ShouldBe(0, test.Output);
-        test.Output.ShouldContain("7/7 cases passed");
+        test.Output.ShouldContain("8/8 cases passed");
         test.Output.ShouldContain("✔ the plan waits for an operator");
         test.Output.ShouldContain("process killed by SIGKILL (exit 137) after step 2, restarted, resumed");
         var xml = XDocument.Load(junit);
         xml.Root!.Name.LocalName.ShouldBe("testsuites");
-        xml.Root.Attribute("tests")!.Value.ShouldBe("8"); // seven cases, and the crash case's resumed assertion on its own
+        xml.Root.Attribute("tests")!.Value.ShouldBe("9"); // eight cases, and the crash case's resumed assertion on its own
         xml.Root.Attribute("failures")!.Value.ShouldBe("0");
-        xml.Root.Elements("testsuite").Select(s => s.Attribute("name")!.Value).ShouldBe(["ops-copilot", "research-to-code-chaos", "research-to-code"]);
-        xml.Descendants("testcase").Count().ShouldBe(8);
+        xml.Root.Elements("testsuite").Select(s => s.Attribute("name")!.Value).ShouldBe(["ops-copilot", "research-to-code-chaos", "research-to-code replay", "research-to-code"]);
+        xml.Descendants("testcase").Count().ShouldBe(9);
         xml.Descendants("testcase").ShouldContain(t => t.Attribute("name")!.Value == "killed after two steps, the run resumes / resumed");
         xml.Descendants("failure").ShouldBeEmpty();
         (await File.ReadAllTextAsync(json)).ShouldContain("\"passed\": true");
