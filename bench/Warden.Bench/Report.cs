@@ -143,7 +143,7 @@ public static class Report
     /// Sections measured by other harnesses and kept as files next to the report (bench/Warden.Bench.Guardrails writes
     /// benchmarks-guardrails.md, bench/Warden.Bench.Router writes benchmarks-router.md), appended as they are so that regenerating the report does not drop them.
     /// </summary>
-    public static readonly IReadOnlyList<string> AppendedSections = ["benchmarks-guardrails.md", "benchmarks-router.md"];
+    public static readonly IReadOnlyList<string> AppendedSections = ["benchmarks-guardrails.md", "benchmarks-router.md", "benchmarks-suites.md"];
 
     public static string WithAppendedSections(string markdown, string outPath)
     {

@@ -176,6 +176,25 @@ replay.SetAction((parse, ct) => Guard(() => ReplayCommands.ReplayAsync(
     console,
     ct)));
 root.Subcommands.Add(replay);
+var promoteVersion = new Option<long?>("--version") { Description = "The graph version to promote" };
+var promoteEnvironment = new Option<string?>("--environment") { Description = "Where it is promoted (staging, prod, ...); recorded with the guard verdict and the release" };
+var promoteSuite = new Option<string?>("--suite") { Description = "A suite file or folder to run against the version first" };
+var promoteChannel = new Option<string>("--channel") { Description = "The channel to move: active or candidate", DefaultValueFactory = _ => "active" };
+var promoteParallel = new Option<int>("--parallel") { Description = "Suite cases to run at once", DefaultValueFactory = _ => 4 };
+var promote = new Command("promote", "Run the suite and the release guard against a version, and move the channel only when both pass; exit 0 promoted, 1 refused, 2 bad arguments");
+promote.Arguments.Add(releaseGraph);
+promote.Options.Add(promoteVersion);
+promote.Options.Add(promoteEnvironment);
+promote.Options.Add(promoteSuite);
+promote.Options.Add(promoteChannel);
+promote.Options.Add(promoteParallel);
+AddTargetOptions(promote);
+promote.SetAction((parse, ct) => Guard(() => PromoteCommand.RunAsync(
+    new PromoteCommand.Args(parse.GetRequiredValue(releaseGraph), parse.GetValue(promoteVersion), parse.GetValue(promoteEnvironment), parse.GetValue(promoteSuite), parse.GetValue(promoteChannel)!, parse.GetValue(promoteParallel)),
+    Target(parse),
+    console,
+    ct)));
+root.Subcommands.Add(promote);
 
 var groupBy = new Option<string>("--group-by") { Description = "agent, graph, model, provider or day", DefaultValueFactory = _ => "agent" };
 var days = new Option<int>("--days") { Description = "How many days back", DefaultValueFactory = _ => 30 };

@@ -73,6 +73,9 @@ public sealed class WardenClient(HttpClient http, string apiKey) : IDisposable
     public Task<JsonElement> ReleaseAsync(string graphId, long? version, string? snapshot, string channel, string? reason, CancellationToken ct) =>
         SendAsync(HttpMethod.Post, $"api/v1/graphs/{Uri.EscapeDataString(graphId)}/releases", Json(JsonSerializer.Serialize(new { version, snapshot, channel, reason })), ct);
 
+    public Task<JsonElement> EvaluateGuardAsync(string graphId, long version, string environment, CancellationToken ct) =>
+        SendAsync(HttpMethod.Post, "api/v1/releases/guard", Json(JsonSerializer.Serialize(new { graph = graphId, version, environment })), ct);
+
     public Task<JsonElement> RollbackAsync(string graphId, string? to, string? reason, CancellationToken ct) =>
         SendAsync(HttpMethod.Post, $"api/v1/graphs/{Uri.EscapeDataString(graphId)}/rollback", Json(JsonSerializer.Serialize(new { to, reason })), ct);
 
@@ -84,6 +87,9 @@ public sealed class WardenClient(HttpClient http, string apiKey) : IDisposable
 
     public Task<JsonElement> DecideAsync(string approvalId, bool approve, string? comment, CancellationToken ct) =>
         SendAsync(HttpMethod.Post, $"api/v1/approvals/{Uri.EscapeDataString(approvalId)}/decision", Json(JsonSerializer.Serialize(new { decision = approve ? "approve" : "reject", comment })), ct);
+
+    public Task<JsonElement> JudgeAsync(string rubric, string output, string? provider, string? model, CancellationToken ct) =>
+        SendAsync(HttpMethod.Post, "api/v1/evals/judge", Json(JsonSerializer.Serialize(new { rubric, output, provider, model })), ct);
 
     public Task<JsonElement> ListAuditAsync(string? action, string? actor, string? target, int limit, CancellationToken ct)
     {

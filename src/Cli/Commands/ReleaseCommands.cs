@@ -11,7 +11,7 @@ namespace Warden.Cli.Commands;
 /// </summary>
 public static class ReleaseCommands
 {
-    private static readonly string[] Channels = ["active", "candidate"];
+    internal static readonly string[] Channels = ["active", "candidate"];
 
     public static Task<int> ListAsync(Target target, string graphId, IAnsiConsole console, CancellationToken ct) =>
         WithClientAsync(target, async client =>
@@ -76,7 +76,8 @@ public static class ReleaseCommands
             return 0;
         });
 
-    private static async Task<int> WithClientAsync(Target target, Func<WardenClient, Task<int>> action)
+    /// <summary>Runs <paramref name="action"/> against the server, or against the data directory's embedded engine in this process.</summary>
+    internal static async Task<int> WithClientAsync(Target target, Func<WardenClient, Task<int>> action)
     {
         if (target.IsRemote)
         {

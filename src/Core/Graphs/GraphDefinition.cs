@@ -9,7 +9,8 @@ public sealed record GraphDefinition(
     IReadOnlyList<EdgeDefinition> Edges,
     Guardrails.Budget.BudgetLimit? Budget = null,
     IReadOnlyList<Governance.Policies.ToolRule>? ToolPolicies = null,
-    GovernanceSettings? Governance = null)
+    GovernanceSettings? Governance = null,
+    Releases.SloSettings? Slos = null)
 {
     public NodeDefinition? FindNode(string id) => Nodes.FirstOrDefault(n => n.Id == id);
 }

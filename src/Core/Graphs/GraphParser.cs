@@ -14,7 +14,7 @@ namespace Warden.Core.Graphs;
 /// </summary>
 public sealed partial class GraphParser
 {
-    private static readonly HashSet<string> TopKeys = ["name", "description", "defaults", "budget", "tool_policies", "governance", "contracts", "nodes", "edges"];
+    private static readonly HashSet<string> TopKeys = ["name", "description", "defaults", "budget", "tool_policies", "governance", "contracts", "slos", "nodes", "edges"];
     private static readonly HashSet<string> GovernanceKeys = ["pii", "injection", "min_score"];
     private static readonly HashSet<string> PiiKeys = ["input", "output"];
     private static readonly HashSet<string> InjectionKeys = ["threshold", "action"];
@@ -114,7 +114,7 @@ public sealed partial class GraphParser
         ParseContractMap(Child(root, "contracts"));
         var nodes = ParseNodes(Child(root, "nodes"), defaults);
         var edges = ParseEdges(Child(root, "edges"));
-        return new GraphDefinition(name ?? string.Empty, description, defaults, nodes, edges, ParseBudget(Child(root, "budget")), ParseToolPolicies(Child(root, "tool_policies")), ParseGovernance(Child(root, "governance")));
+        return new GraphDefinition(name ?? string.Empty, description, defaults, nodes, edges, ParseBudget(Child(root, "budget")), ParseToolPolicies(Child(root, "tool_policies")), ParseGovernance(Child(root, "governance")), ParseSlos(Child(root, "slos")));
     }
 
     private static string StripMark(string message)

@@ -19,6 +19,13 @@ public static class MockResponder
 
     public static MockReply Respond(long seed, string nodeId, string role, string prompt)
     {
+        if (role == Testing.Judge.JudgePrompt.Role)
+        {
+            // A judge prompt gets a grade that is a function of rubric and output alone (see MockJudge).
+            var grade = Testing.Judge.MockJudge.Reply(prompt);
+            return new MockReply(grade, EstimateTokens(prompt) + 24, EstimateTokens(grade));
+        }
+
         var h = StableHash.Of(seed, nodeId, prompt);
         var subject = Subject(prompt);
         var text = role switch

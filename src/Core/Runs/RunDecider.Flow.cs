@@ -138,10 +138,10 @@ public sealed partial class RunDecider
         switch (e.Verdict)
         {
             case AdmissionVerdict.Admitted:
-                Execute(step, e.NodeId, e.Providers);
+                Execute(step, e.NodeId, e.Providers, ToolDecisionAllow, e.Reason);
                 break;
             case AdmissionVerdict.Denied:
-                step.Log("policy.denied", e.NodeId, e.Attempt, new Dictionary<string, string> { ["reason"] = e.Reason ?? string.Empty });
+                step.Log("policy.denied", e.NodeId, e.Attempt, ToolPolicyData(e.NodeId, ToolDecisionDeny, new Dictionary<string, string> { ["reason"] = e.Reason ?? string.Empty }));
                 node.ErrorCode = PolicyDeniedCode;
                 FailAttempt(step, e.NodeId, $"denied by policy: {e.Reason}", retryable: false, usage: null);
                 break;
@@ -150,13 +150,13 @@ public sealed partial class RunDecider
                 node.ApprovalId = StableHash.Id("apr_", step.State.RunId, e.NodeId, e.Visit, e.Attempt);
                 var message = $"Approve step '{e.NodeId}': {e.Reason}";
                 step.Commands.Add(new RequestApproval(node.ApprovalId, e.NodeId, message, null));
-                step.Log("approval.requested", e.NodeId, e.Attempt, new Dictionary<string, string>
+                step.Log("approval.requested", e.NodeId, e.Attempt, ToolPolicyData(e.NodeId, ToolDecisionApproval, new Dictionary<string, string>
                 {
                     ["approval_id"] = node.ApprovalId,
                     ["message"] = message,
                     ["reason"] = e.Reason ?? string.Empty,
                     ["deadline"] = string.Empty,
-                });
+                }));
                 break;
             case AdmissionVerdict.BudgetExceeded:
                 step.Log("budget.exceeded", e.NodeId, e.Attempt, new Dictionary<string, string> { ["reason"] = e.Reason ?? string.Empty });
@@ -176,7 +176,9 @@ public sealed partial class RunDecider
         return Outcome.Applied;
     }
 
-    private void Execute(Step step, string nodeId, IReadOnlyList<ProviderChoice> providers)
+    /// <param name="decision">For a tool step, the policy decision that let it run (allow, or approval once approved).</param>
+    /// <param name="reason">Why the policy decided so, when the guardrails said.</param>
+    private void Execute(Step step, string nodeId, IReadOnlyList<ProviderChoice> providers, string decision, string? reason)
     {
         var node = step.State.Nodes[nodeId];
         var definition = _graph.Nodes[nodeId];
@@ -211,14 +213,53 @@ public sealed partial class RunDecider
             definition.Contract,
             contractInput)));
         step.Commands.Add(new StartTimer(Tags.ForTimeout(nodeId, node.Visit, node.Attempt), step.Now + definition.Timeout));
-        step.Log("node.started", nodeId, node.Attempt, new Dictionary<string, string>
+        var started = new Dictionary<string, string>
         {
             ["visit"] = Str(node.Visit),
             ["role"] = definition.Role!,
             ["provider"] = first.Provider,
             ["model"] = first.Model,
             ["providers"] = string.Join(", ", providers),
-        });
+        };
+        if (definition.Kind == NodeKind.Tool)
+        {
+            // What the tool is called with, on the durable timeline: suites assert tool calls and their arguments from it.
+            // Capped, so one large input cannot swell every timeline read; a cut input says so.
+            started["args"] = prompt.Length <= MaxLoggedArgsChars ? prompt : prompt[..MaxLoggedArgsChars];
+            if (prompt.Length > MaxLoggedArgsChars)
+            {
+                started["args_truncated"] = "true";
+            }
+
+            if (reason is not null)
+            {
+                started["policy_reason"] = reason;
+            }
+        }
+
+        step.Log("node.started", nodeId, node.Attempt, ToolPolicyData(nodeId, decision, started));
+    }
+
+    /// <summary>How much of a tool step's input its node.started entry keeps as <c>args</c>.</summary>
+    public const int MaxLoggedArgsChars = 8 * 1024;
+
+    public const string ToolDecisionAllow = "allow";
+    public const string ToolDecisionDeny = "deny";
+    public const string ToolDecisionApproval = "approval";
+
+    /// <summary>
+    /// A tool step's timeline entries name the tool and the policy decision on the call (node.started: allow or
+    /// approval, policy.denied: deny, approval.requested: approval); other steps' entries are left as they were.
+    /// </summary>
+    private Dictionary<string, string> ToolPolicyData(string nodeId, string decision, Dictionary<string, string> data)
+    {
+        if (_graph.Nodes[nodeId] is { Kind: NodeKind.Tool, Tool: { } tool })
+        {
+            data["tool"] = tool;
+            data["decision"] = decision;
+        }
+
+        return data;
     }
 
     private string RenderPrompt(RunState state, NodeDefinition definition) =>

@@ -68,7 +68,7 @@ public sealed partial class RunDecider
             // The approval was for this attempt of the tool call: now it runs.
             node.EndedAt = null;
             step.Log("approval.approved", nodeId, node.Attempt, data);
-            Execute(step, nodeId, []);
+            Execute(step, nodeId, [], ToolDecisionApproval, null);
             return;
         }
 

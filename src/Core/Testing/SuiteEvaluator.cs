@@ -5,11 +5,15 @@ namespace Warden.Core.Testing;
 /// <summary>Checks a case's assertions against its finished run: one result per assertion, in suite order.</summary>
 public static class SuiteEvaluator
 {
-    public static CaseResult Evaluate(SuiteCase suiteCase, string runId, RunObservation run)
+    /// <param name="judged">The verdicts on the case's judge assertions, graded by the runner beforehand (see <see cref="JudgeGrading"/>).</param>
+    public static CaseResult Evaluate(SuiteCase suiteCase, string runId, RunObservation run, IReadOnlyDictionary<JudgeAssertion, JudgeVerdict>? judged = null)
     {
         ArgumentNullException.ThrowIfNull(suiteCase);
         ArgumentNullException.ThrowIfNull(run);
-        return new CaseResult(suiteCase.Name, runId, run.Status, suiteCase.Assertions.Select(a => a.Evaluate(run)).ToList(), run.Totals.DurationMs);
+        var results = suiteCase.Assertions
+            .Select(a => a is JudgeAssertion judge ? judge.Grade(judged?.GetValueOrDefault(judge)) : a.Evaluate(run))
+            .ToList();
+        return new CaseResult(suiteCase.Name, runId, run.Status, results, run.Totals.DurationMs);
     }
 
     /// <summary>A case whose run could not be started or followed: reported as failed with the reason.</summary>

@@ -38,7 +38,15 @@ public sealed partial class SuiteParser
         ["injection_blocked"] = ["node"],
         ["contract"] = ["max_violations"],
         ["contracts"] = ["max_violations"],
+        ["tool_called"] = ["node"],
+        ["tool_not_called"] = ["node"],
+        ["policy"] = ["node"],
+        ["judge"] = ["node"],
     };
+
+    private static readonly HashSet<string> ToolKeys = ["tool", "args"];
+    private static readonly HashSet<string> PolicyKeys = ["tool", "decision"];
+    private static readonly HashSet<string> JudgeKeys = ["rubric", "min_score", "node", "provider", "model"];
 
     private static readonly HashSet<string> Modifiers = ["node", "error_code", "equals", "exists", "threshold", "max_violations"];
 
@@ -141,8 +149,143 @@ public sealed partial class SuiteParser
             "max_tokens" => Number(value, at, 0m) is { } tokens ? new BudgetAssertion(kind, BudgetMeasure.Tokens, tokens) : null,
             "max_cost_usd" => Number(value, at, 0m) is { } cost ? new BudgetAssertion(kind, BudgetMeasure.CostUsd, cost) : null,
             "max_provider_calls" => Number(value, at, 0m) is { } calls ? new BudgetAssertion(kind, BudgetMeasure.ProviderCalls, calls) : null,
+            "tool_called" or "tool_not_called" => ToolCall(value, at, kind == "tool_called", target),
+            "policy" => Policy(value, at, target),
+            "judge" => Judge(value, at, target),
             _ => Duration(value, at) is { } ms ? new BudgetAssertion(kind, BudgetMeasure.DurationMs, ms) : null,
         };
+    }
+
+    /// <summary><c>tool_called: name</c> or <c>{tool: name, args: {...}}</c> (args: a mapping matched as a JSON subset, or text the input contains).</summary>
+    private ToolCalledAssertion? ToolCall(YamlNode value, string path, bool expected, string? target)
+    {
+        if (value is YamlScalarNode)
+        {
+            return ToolName(value, path) is { } name ? new ToolCalledAssertion(name, null, expected, target) : null;
+        }
+
+        if (value is not YamlMappingNode map)
+        {
+            Error(path, value, "expected a tool name or {tool: name, args: {...}}");
+            return null;
+        }
+
+        CheckKeys(map, path, ToolKeys);
+        var tool = Child(map, "tool") is { } t ? ToolName(t, $"{path}.tool") : NoText(map, path, "tool is required: the tool's name (or a pattern such as crm.*)");
+        var args = Child(map, "args");
+        if (args is YamlSequenceNode)
+        {
+            Error($"{path}.args", args, "args must be a mapping of expected arguments (matched as a JSON subset) or a text the input contains");
+            return null;
+        }
+
+        return tool is null ? null : new ToolCalledAssertion(tool, args is null ? null : Json(args), expected, target);
+    }
+
+    /// <summary><c>policy: {tool: name, decision: allow|deny|approval}</c>.</summary>
+    private PolicyDecisionAssertion? Policy(YamlNode value, string path, string? target)
+    {
+        if (value is not YamlMappingNode map)
+        {
+            Error(path, value, "policy must be a mapping {tool: name, decision: allow|deny|approval}");
+            return null;
+        }
+
+        CheckKeys(map, path, PolicyKeys);
+        var tool = Child(map, "tool") is { } t ? ToolName(t, $"{path}.tool") : NoText(map, path, "tool is required: the tool whose policy decision is checked");
+        string? decision = null;
+        switch (Child(map, "decision"))
+        {
+            case null:
+                Error(path, map, "decision is required: allow, deny or approval");
+                break;
+            case YamlScalarNode { Value: "require_approval" }:
+                decision = "approval";
+                break;
+            case YamlScalarNode { Value: { } d } when PolicyDecisionAssertion.Known.Contains(d):
+                decision = d;
+                break;
+            case var other:
+                Error($"{path}.decision", other, $"unknown decision '{(other as YamlScalarNode)?.Value}'; expected allow, deny or approval");
+                break;
+        }
+
+        return tool is null || decision is null ? null : new PolicyDecisionAssertion(tool, decision, target);
+    }
+
+    /// <summary><c>judge: {rubric, min_score?, node?, provider?, model?}</c>, or just the rubric text.</summary>
+    private JudgeAssertion? Judge(YamlNode value, string path, string? target)
+    {
+        if (value is YamlScalarNode)
+        {
+            return Text(value, path) is { Length: > 0 } rubric ? new JudgeAssertion(rubric, JudgeAssertion.DefaultMinScore, target, null, null) : Missing(value, path, "the rubric must not be empty") as JudgeAssertion;
+        }
+
+        if (value is not YamlMappingNode map)
+        {
+            Error(path, value, "judge must be a mapping {rubric: text, min_score?: 0..1, node?, provider?, model?}");
+            return null;
+        }
+
+        CheckKeys(map, path, JudgeKeys);
+        string? text = null;
+        switch (Child(map, "rubric"))
+        {
+            case null:
+                Error(path, map, "rubric is required: what the output must do to pass, in words a grader can check");
+                break;
+            case YamlScalarNode { Value: { Length: > 0 } r } when !string.IsNullOrWhiteSpace(r):
+                text = r;
+                break;
+            case var other:
+                Error($"{path}.rubric", other, "rubric must be a non-empty text");
+                break;
+        }
+
+        var minScore = JudgeAssertion.DefaultMinScore;
+        if (Child(map, "min_score") is { } min)
+        {
+            if (min is YamlScalarNode { Value: { } m } && double.TryParse(m, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && v is >= 0 and <= 1)
+            {
+                minScore = v;
+            }
+            else
+            {
+                Error($"{path}.min_score", min, "min_score must be a number between 0 and 1");
+            }
+        }
+
+        var node = target;
+        if (Child(map, "node") is { } inner)
+        {
+            if (target is not null)
+            {
+                Error($"{path}.node", inner, "node is given twice: inside judge and beside it");
+            }
+
+            node = Text(inner, $"{path}.node");
+        }
+
+        var provider = Child(map, "provider") is { } p ? Text(p, $"{path}.provider") : null;
+        var model = Child(map, "model") is { } md ? Text(md, $"{path}.model") : null;
+        return text is null ? null : new JudgeAssertion(text, minScore, node, provider, model);
+    }
+
+    private string? ToolName(YamlNode node, string path)
+    {
+        if (node is YamlScalarNode { Value: { } name } && name.Trim().Length > 0)
+        {
+            return name.Trim();
+        }
+
+        Error(path, node, "expected a tool name (or a pattern such as crm.*)");
+        return null;
+    }
+
+    private string? NoText(YamlNode node, string path, string message)
+    {
+        Error(path, node, message);
+        return null;
     }
 
     private Assertion? Missing(YamlNode node, string path, string message)

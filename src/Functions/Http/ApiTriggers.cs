@@ -74,6 +74,10 @@ public sealed class ApiTriggers(WardenApi api)
     public Task<IActionResult> Rollback([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/v1/graphs/{graphId}/rollback")] HttpRequest req, [DurableClient] DurableTaskClient client, string graphId) =>
         ApiResult.RespondAsync(client, () => api.RollbackAsync(req.HttpContext, graphId));
 
+    [Function(nameof(EvaluateReleaseGuard))]
+    public Task<IActionResult> EvaluateReleaseGuard([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/v1/releases/guard")] HttpRequest req, [DurableClient] DurableTaskClient client) =>
+        ApiResult.RespondAsync(client, () => api.EvaluateGuardAsync(req.HttpContext));
+
     [Function(nameof(CreateSuite))]
     public Task<IActionResult> CreateSuite([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/v1/suites")] HttpRequest req, [DurableClient] DurableTaskClient client) =>
         ApiResult.RespondAsync(client, () => api.CreateSuiteAsync(req.HttpContext));
@@ -89,6 +93,10 @@ public sealed class ApiTriggers(WardenApi api)
     [Function(nameof(StartSuiteRun))]
     public Task<IActionResult> StartSuiteRun([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/v1/suites/{suiteId}/runs")] HttpRequest req, [DurableClient] DurableTaskClient client, string suiteId) =>
         ApiResult.RespondAsync(client, () => api.StartSuiteRunAsync(req.HttpContext, suiteId));
+
+    [Function(nameof(Judge))]
+    public Task<IActionResult> Judge([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/v1/evals/judge")] HttpRequest req, [DurableClient] DurableTaskClient client) =>
+        ApiResult.RespondAsync(client, () => api.JudgeAsync(req.HttpContext));
 
     [Function(nameof(ListSuiteRuns))]
     public Task<IActionResult> ListSuiteRuns([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/v1/suite-runs")] HttpRequest req, [DurableClient] DurableTaskClient client) =>

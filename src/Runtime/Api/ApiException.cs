@@ -70,6 +70,9 @@ public static class Roles
 
     /// <summary>Who may move a graph's channels (release, rollback): the people who own agents and graphs, not the agents themselves.</summary>
     public static readonly string[] ManageReleases = [Admin, AgentManager];
+
+    /// <summary>Who may ask the release guard about a snapshot: release owners, and the operators who watch production.</summary>
+    public static readonly string[] GuardReleases = [Admin, AgentManager, Operator];
     public static readonly string[] DecideApprovals = [Admin, Operator, Reviewer];
 
     /// <summary>Chaos injects faults (and may kill the engine): the people who operate the platform ask for it, not agents.</summary>

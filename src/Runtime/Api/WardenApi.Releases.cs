@@ -95,6 +95,25 @@ public sealed partial class WardenApi
         return Json(new { graph_id = graphId, channel = entry.Channel, snapshot_id = entry.SnapshotId, graph_version = snapshot?.GraphVersion, release = Responses.Release(entry) });
     });
 
+    /// <summary>POST /api/v1/releases/guard {graph, snapshot | version, environment} — every SLO of the snapshot: pass or fail, measured, objective, budget left.</summary>
+    public Task<IResult> EvaluateGuardAsync(HttpContext http) => GuardAsync(http, Roles.GuardReleases, async caller =>
+    {
+        var body = await ReadJsonObjectAsync(http, required: true);
+        var graphId = OptionalString(body, "graph") ?? throw ApiException.BadRequest("graph is required: the graph's id");
+        var environment = OptionalString(body, "environment") ?? throw ApiException.BadRequest("environment is required: where the snapshot is to run, e.g. staging or prod");
+        var snapshotId = OptionalString(body, "snapshot");
+        var version = OptionalLong(body, "version", 1, int.MaxValue);
+        if ((snapshotId is null) == (version is null))
+        {
+            throw ApiException.BadRequest("give exactly one of snapshot (a snapshot id) or version (a graph version)");
+        }
+
+        await RequireGraphAsync(caller, graphId, http.RequestAborted);
+        var report = await services.GetRequiredService<ReleaseGuard>().EvaluateAsync(caller.TenantId, graphId, snapshotId, version, environment, caller.Actor, http.RequestAborted);
+        await audit.AppendAsync(caller.TenantId, caller.Actor, "release.guard_evaluated", graphId, new { graph_id = graphId, snapshot_id = report.SnapshotId, graph_version = report.GraphVersion, environment, passed = report.Passed, summary = report.Summary });
+        return Json(report.ToWire());
+    });
+
     private async Task RequireGraphAsync(ApiCaller caller, string graphId, CancellationToken ct)
     {
         if (await graphs.GetAsync(caller.TenantId, graphId, ct) is null)

@@ -44,6 +44,9 @@ public static class WardenApiRoutes
         graphs.MapPost("/{graphId}/rollback", (HttpContext h, WardenApi api, string graphId) => api.RollbackAsync(h, graphId))
             .WithTags("Releases").WithSummary("Move active back to the previous (or a named) snapshot: {to?, reason?}")
             .Produces<ErrorBody>(404).Produces<ErrorBody>(409);
+        v1.MapPost("/releases/guard", (HttpContext h, WardenApi api) => api.EvaluateGuardAsync(h))
+            .WithTags("Releases").WithSummary("Ask the release guard about a snapshot: {graph, snapshot | version, environment}; pass/fail per SLO with measured value, objective and budget left")
+            .Produces<ErrorBody>(400).Produces<ErrorBody>(404);
 
         var suites = v1.MapGroup("/suites").WithTags("Suites");
         suites.MapPost("/", (HttpContext h, WardenApi api) => api.CreateSuiteAsync(h))
@@ -56,6 +59,10 @@ public static class WardenApiRoutes
         suiteRuns.MapGet("/", (HttpContext h, WardenApi api) => api.ListSuiteRunsAsync(h)).WithSummary("List suite runs, newest first (suite_id, limit, cursor)");
         suiteRuns.MapGet("/{suiteRunId}", (HttpContext h, WardenApi api, string suiteRunId) => api.GetSuiteRunAsync(h, suiteRunId))
             .WithSummary("A suite run with per-case and per-assertion results").Produces<ErrorBody>(404);
+
+        v1.MapPost("/evals/judge", (HttpContext h, WardenApi api) => api.JudgeAsync(h)).WithTags("Suites")
+            .WithSummary("Grade an output against a rubric with a model: {rubric, output, provider?, model?, min_score?} -> {score, passed, reason, provider, model, usage}")
+            .Produces<ErrorBody>(400).Produces<ErrorBody>(502);
 
         var runs = v1.MapGroup("/runs").WithTags("Runs");
         runs.MapGet("/", (HttpContext h, WardenApi api) => api.ListRunsAsync(h)).WithSummary("List runs (graph_id, status, limit, cursor)");

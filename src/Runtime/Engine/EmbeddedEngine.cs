@@ -19,7 +19,7 @@ namespace Warden.Runtime.Engine;
 /// timers are rows polled by due time, and signals are applied in arrival order. On start it re-dispatches
 /// the outbox, so a crash loses no completed step. Runs with nothing in flight hold no memory here.
 /// </summary>
-public sealed partial class EmbeddedEngine : IRunEngine, IGuardrailAdmin, IAsyncDisposable
+public sealed partial class EmbeddedEngine : IRunEngine, IGuardrailAdmin, IUsageRecorder, IAsyncDisposable
 {
     private readonly SqliteDatabase _db;
     private readonly IGraphStore _graphs;
@@ -120,6 +120,17 @@ public sealed partial class EmbeddedEngine : IRunEngine, IGuardrailAdmin, IAsync
     /// <summary>Sets a tenant's monthly budget (graphId null) or a graph's budget; returns the budget's state.</summary>
     public async Task<BudgetState> SetBudgetAsync(string tenantId, string? graphId, BudgetLimit limit, CancellationToken ct = default) =>
         (BudgetState)await AdminAsync((sql, now) => _guardrails.SetLimit(sql, tenantId, graphId, limit, now), ct);
+
+    /// <summary>
+    /// Usage rows for calls outside a step (the judge's), written by the writer in its next batch: a second writer on
+    /// the file would wait out SQLite's busy retries behind every batch.
+    /// </summary>
+    public Task RecordUsageAsync(NodeInvocation invocation, IReadOnlyList<ProviderCall> calls, CancellationToken ct = default) =>
+        calls.Count == 0 ? Task.CompletedTask : AdminAsync((sql, now) =>
+        {
+            sql.RecordUsage(invocation, calls, now.ToString("O"));
+            return calls.Count;
+        }, ct);
 
     private async Task<object> AdminAsync(Func<EngineSql, DateTimeOffset, object> action, CancellationToken ct)
     {

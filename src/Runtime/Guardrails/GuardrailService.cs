@@ -104,7 +104,7 @@ internal sealed class GuardrailService(GuardrailOptions options, PriceTable pric
         {
             ToolVerdict.Deny => new GuardrailAnswered(ask.NodeId, ask.Visit, ask.Attempt, AdmissionVerdict.Denied, [], why),
             ToolVerdict.RequireApproval => new GuardrailAnswered(ask.NodeId, ask.Visit, ask.Attempt, AdmissionVerdict.ApprovalRequired, ask.Candidates, why),
-            _ => new GuardrailAnswered(ask.NodeId, ask.Visit, ask.Attempt, AdmissionVerdict.Admitted, ask.Candidates),
+            _ => new GuardrailAnswered(ask.NodeId, ask.Visit, ask.Attempt, AdmissionVerdict.Admitted, ask.Candidates, why),
         };
     }
 

@@ -38,13 +38,32 @@ public static class WardenServices
         services.AddSingleton<Replay.IRunHistoryStore, SqliteRunHistoryStore>();
         services.AddSingleton<Replay.IRecordingStore, SqliteRecordingStore>();
 
-        // Suites and suite runs in the SQLite file, beside the case runs they start, whatever WARDEN_STORE says.
-        AddSuites<Storage.Sqlite.SqliteSuiteStore>(services, abandonAtStart: true);
+        // Suites and suite runs where WARDEN_STORE puts the shared data (PostgreSQL or Table Storage, so every instance
+        // reads them), else in the SQLite file. The case runs they start are the engine's, in the SQLite file either way.
+        // Only a host that owns its suite store alone may end, at start-up, the suite runs a killed process left running.
+        var ownsSuites = !settings.IsSharedStore;
+        if (settings.Tables is not null)
+        {
+            AddSuites<TablesSuiteStore>(services, abandonAtStart: ownsSuites);
+        }
+        else if (settings.Store is not null)
+        {
+            AddSuites<PostgresSuiteStore>(services, abandonAtStart: ownsSuites);
+        }
+        else
+        {
+            AddSuites<SqliteSuiteStore>(services, abandonAtStart: ownsSuites);
+        }
+
+        // Judge calls are usage like any step's: the engine's writer puts their rows beside the steps', in the SQLite file.
+        services.AddSingleton<IUsageRecorder>(sp => sp.GetRequiredService<EmbeddedEngine>());
+        services.AddSingleton<Testing.JudgeService>();
         services.AddSingleton<EmbeddedEngine>();
         services.AddSingleton<IRunEngine>(sp => sp.GetRequiredService<EmbeddedEngine>());
         services.AddSingleton<IGuardrailAdmin>(sp => sp.GetRequiredService<EmbeddedEngine>());
         services.AddSingleton<ITaskEngine>(sp => sp.GetRequiredService<EmbeddedEngine>());
         services.AddHostedService<EngineHostedService>();
+        services.AddHostedService<Releases.ReleaseGuardScheduler>();
         return services;
     }
 
@@ -92,6 +111,8 @@ public static class WardenServices
         // Suites beside the run side, so any instance reads a suite run another started. Its runner lives in the process
         // that started it: at start-up every instance ends the suite runs still running as interrupted.
         AddSuites<TablesSuiteStore>(services, abandonAtStart: false);
+        services.AddSingleton<IUsageRecorder, ProjectionUsageRecorder>();
+        services.AddSingleton<Testing.JudgeService>();
 
         // The run side above never resolves this. What still may, and so opens a file on the instance's disk, is
         // AddDataStores' choice: its SQLite stores (no WARDEN_STORE) and the PostgreSQL branch's audit forwarder, which
@@ -103,9 +124,6 @@ public static class WardenServices
         services.AddSingleton<ITaskEngine>(sp => sp.GetRequiredService<UnavailableTaskEngine>());
         services.AddSingleton<ITaskStore>(sp => sp.GetRequiredService<UnavailableTaskEngine>());
 
-        // The scheduled checks see the tenants of whichever tenant store the data stores registered.
-        services.AddSingleton<ITenantDirectory>(sp => sp.GetRequiredService<ITenantStore>());
-        services.AddSingleton<ReleaseGuardCheck>();
         services.AddSingleton<DriftCheck>();
         services.AddHostedService<TenantBootstrapService>();
         return services;
@@ -150,6 +168,11 @@ public static class WardenServices
         services.AddSingleton<Releases.ShadowService>();
         services.AddSingleton<Releases.IShadowScores>(sp => sp.GetRequiredService<Releases.ShadowService>());
         services.AddHostedService<Releases.ShadowScoringService>();
+
+        // The release guard (and the scheduled checks) see the tenants of whichever tenant store the data stores registered.
+        services.AddSingleton<ITenantDirectory>(sp => sp.GetRequiredService<ITenantStore>());
+        services.AddSingleton<Releases.ReleaseMeasurements>();
+        services.AddSingleton<Releases.ReleaseGuard>();
         services.AddSingleton<WardenApi>();
     }
 

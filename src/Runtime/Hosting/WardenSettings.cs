@@ -58,6 +58,9 @@ public sealed class WardenSettings
     /// (APPLICATIONINSIGHTS_CONNECTION_STRING, a secret: never logged); off unless one is set.</summary>
     public Telemetry.TelemetryOptions Telemetry { get; set; } = new();
 
+    /// <summary>How often <c>warden serve</c> runs the release guard over every active release; null: never (RELEASE_GUARD_INTERVAL=off).</summary>
+    public TimeSpan? ReleaseGuardInterval { get; set; } = TimeSpan.FromMinutes(5);
+
     public static WardenSettings FromEnvironment(Func<string, string?>? read = null)
     {
         read ??= Environment.GetEnvironmentVariable;
@@ -119,6 +122,15 @@ public sealed class WardenSettings
                     ? TimeSpan.FromSeconds(s)
                     : throw new ConfigurationException($"TASK_ACK_TIMEOUT_SECONDS must be a whole number from 1 to 86400, not '{ack}'"),
             };
+        }
+
+        if (Value("RELEASE_GUARD_INTERVAL") is { } guard)
+        {
+            settings.ReleaseGuardInterval = guard.Equals("off", StringComparison.OrdinalIgnoreCase)
+                ? null
+                : Core.Graphs.Durations.TryParse(guard, out var every) && every >= TimeSpan.FromSeconds(1)
+                    ? every
+                    : throw new ConfigurationException($"RELEASE_GUARD_INTERVAL must be a duration of at least 1s (e.g. 30s, 5m) or off, not '{guard}'");
         }
 
         if (Value("TASK_MAX_RETRIES") is { } retries)

@@ -144,6 +144,31 @@ public abstract class DapperReleaseStore : IReleaseStore
             new { tenantId, pair.PrimaryRunId, score.Score, score.OutputSimilarity, score.TrajectorySimilarity, flagged = score.Flagged ? 1 : 0, scoredAt }) == 1;
     }
 
+    public async Task SaveGuardResultAsync(string tenantId, GuardResultRecord result, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        await using var connection = await OpenAsync(ct);
+        await connection.ExecuteAsync(
+            """
+            INSERT INTO graph_guard_results (tenant_id, graph_id, snapshot_id, graph_version, environment, passed, result, actor, at)
+            VALUES (@tenantId, @GraphId, @SnapshotId, @GraphVersion, @Environment, @Passed, @Result, @Actor, @At)
+            ON CONFLICT (tenant_id, graph_id, snapshot_id) DO UPDATE SET graph_version = excluded.graph_version, environment = excluded.environment,
+                passed = excluded.passed, result = excluded.result, actor = excluded.actor, at = excluded.at
+            """,
+            new { tenantId, result.GraphId, result.SnapshotId, result.GraphVersion, result.Environment, result.Passed, result.Result, result.Actor, result.At });
+    }
+
+    public async Task<IReadOnlyList<GuardResultRecord>> ListGuardResultsAsync(string tenantId, string graphId, CancellationToken ct = default)
+    {
+        await using var connection = await OpenAsync(ct);
+        return (await connection.QueryAsync<GuardResultRecord>(
+            """
+            SELECT graph_id, snapshot_id, graph_version, environment, passed, result, actor, at FROM graph_guard_results
+            WHERE tenant_id = @tenantId AND graph_id = @graphId ORDER BY at DESC, snapshot_id
+            """,
+            new { tenantId, graphId })).AsList();
+    }
+
     protected abstract ValueTask<DbConnection> OpenAsync(CancellationToken ct);
 
     /// <summary>Makes "read the history, append the next entry" one step for concurrent releases of a graph.</summary>

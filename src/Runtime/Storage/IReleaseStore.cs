@@ -40,6 +40,12 @@ public interface IReleaseStore
 
     /// <summary>Records a pair's score once; a pair scored already keeps its first score (false).</summary>
     Task<bool> ScorePairAsync(string tenantId, ShadowPairRecord pair, ShadowScore score, string scoredAt, CancellationToken ct = default);
+
+    /// <summary>Records a release guard's verdict on a snapshot, replacing the snapshot's earlier one: the latest verdict is what counts.</summary>
+    Task SaveGuardResultAsync(string tenantId, GuardResultRecord result, CancellationToken ct = default);
+
+    /// <summary>The latest guard verdict of each of the graph's snapshots that has one, newest first.</summary>
+    Task<IReadOnlyList<GuardResultRecord>> ListGuardResultsAsync(string tenantId, string graphId, CancellationToken ct = default);
 }
 
 public sealed class ShadowPairRecord
@@ -67,6 +73,27 @@ public sealed class ShadowPairRecord
     public bool? Flagged { get; init; }
 
     public string? ScoredAt { get; init; }
+}
+
+/// <summary>The latest release guard verdict on one snapshot: where it was evaluated, by whom, and the per-objective result.</summary>
+public sealed class GuardResultRecord
+{
+    public required string GraphId { get; init; }
+
+    public required string SnapshotId { get; init; }
+
+    public required long GraphVersion { get; init; }
+
+    public required string Environment { get; init; }
+
+    public required bool Passed { get; init; }
+
+    /// <summary>The guard's answer as the API returns it (JSON).</summary>
+    public required string Result { get; init; }
+
+    public required string Actor { get; init; }
+
+    public required string At { get; init; }
 }
 
 public sealed class SnapshotRecord

@@ -325,6 +325,21 @@ internal static class Migrations
             CREATE INDEX ix_shadow_pairs_graph ON shadow_pairs (tenant_id, graph_id, created_at DESC);
             CREATE INDEX ix_shadow_pairs_unscored ON shadow_pairs (scored_at, created_at);
             """),
+        (10, "release_guard", """
+            -- The latest release guard verdict per snapshot: a breach rolls back to the newest earlier release that passed.
+            CREATE TABLE graph_guard_results (
+                tenant_id TEXT NOT NULL,
+                graph_id TEXT NOT NULL,
+                snapshot_id TEXT NOT NULL,
+                graph_version INTEGER NOT NULL,
+                environment TEXT NOT NULL,
+                passed INTEGER NOT NULL,
+                result TEXT NOT NULL,
+                actor TEXT NOT NULL,
+                at TEXT NOT NULL,
+                PRIMARY KEY (tenant_id, graph_id, snapshot_id)
+            );
+            """),
     ];
 
     public static int Latest => All[^1].Version;

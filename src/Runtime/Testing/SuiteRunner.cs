@@ -14,9 +14,9 @@ namespace Warden.Runtime.Testing;
 /// Runs a suite: every case is an ordinary run started through <see cref="IRunEngine"/> (so it works on either
 /// host), at most <c>parallel</c> at a time. Each run is followed through <see cref="IRunEngine.WaitForChangeAsync"/>
 /// and read back from <see cref="IRunStore"/>; approval gates are answered as the case asks; the finished run is
-/// checked by <see cref="SuiteEvaluator"/>.
+/// checked by <see cref="SuiteEvaluator"/>, its judge assertions graded first by <see cref="JudgeService"/>.
 /// </summary>
-public sealed partial class SuiteRunner(IRunEngine engine, IRunStore runs, IGraphStore graphs, TimeProvider clock, ILogger<SuiteRunner> logger)
+public sealed partial class SuiteRunner(IRunEngine engine, IRunStore runs, IGraphStore graphs, TimeProvider clock, ILogger<SuiteRunner> logger, JudgeService? judge = null)
 {
     private static readonly string[] Terminal = ["completed", "failed", "stopped"];
 
@@ -86,13 +86,13 @@ public sealed partial class SuiteRunner(IRunEngine engine, IRunStore runs, IGrap
             var run = await runs.GetAsync(tenantId, runId, ct);
             if (run is not null && Terminal.Contains(run.Status))
             {
-                return Evaluate(suiteName, suiteCase, run, await runs.ListEventsAsync(tenantId, runId, 0, 100_000, ct), null, await GraphOfAsync(tenantId, suiteCase, run, ct));
+                return await EvaluateAsync(tenantId, suiteName, suiteCase, run, await runs.ListEventsAsync(tenantId, runId, 0, 100_000, ct), null, ct);
             }
 
             var pending = (await runs.ListApprovalsAsync(tenantId, runId, "pending", ct)).Where(a => !decided.Contains(a.Id)).ToList();
             if (run is not null && pending.Count > 0 && suiteCase.Approve == ApprovalMode.Wait)
             {
-                return Evaluate(suiteName, suiteCase, run, await runs.ListEventsAsync(tenantId, runId, 0, 100_000, ct), "waiting", await GraphOfAsync(tenantId, suiteCase, run, ct));
+                return await EvaluateAsync(tenantId, suiteName, suiteCase, run, await runs.ListEventsAsync(tenantId, runId, 0, 100_000, ct), "waiting", ct);
             }
 
             foreach (var approval in pending)
@@ -115,12 +115,27 @@ public sealed partial class SuiteRunner(IRunEngine engine, IRunStore runs, IGrap
     private async Task<GraphDefinition?> GraphOfAsync(string tenantId, SuiteCase suiteCase, RunRecord run, CancellationToken ct) =>
         suiteCase.Assertions.Any(a => a is ContractAssertion) && await graphs.GetVersionAsync(tenantId, run.GraphId, run.GraphVersion, ct) is { } version ? GraphParser.Parse(version.Source) : null;
 
-    private CaseResult Evaluate(string suiteName, SuiteCase suiteCase, RunRecord run, IReadOnlyList<RunEventRecord> events, string? status, GraphDefinition? graph)
+    private async Task<CaseResult> EvaluateAsync(string tenantId, string suiteName, SuiteCase suiteCase, RunRecord run, IReadOnlyList<RunEventRecord> events, string? status, CancellationToken ct)
     {
-        var result = SuiteEvaluator.Evaluate(suiteCase, run.Id, RunObservations.From(run, events, status) with { Graph = graph });
+        var observation = RunObservations.From(run, events, status) with { Graph = await GraphOfAsync(tenantId, suiteCase, run, ct) };
+        var judged = judge is null ? null : await JudgeGrading.GradeAsync(suiteCase, observation, (j, text, token) => GradeAsync(tenantId, j, text, token), ct);
+        var result = SuiteEvaluator.Evaluate(suiteCase, run.Id, observation, judged);
         var failures = result.Failures.Count();
         LogCaseFinished(logger, suiteName, suiteCase.Name, run.Id, result.Passed, failures);
         return result;
+    }
+
+    private async Task<JudgeVerdict> GradeAsync(string tenantId, JudgeAssertion assertion, string output, CancellationToken ct)
+    {
+        try
+        {
+            var grade = await judge!.GradeAsync(tenantId, new JudgeRequest(assertion.Rubric, output, assertion.Provider, assertion.Model), ct);
+            return new JudgeVerdict(grade.Score, grade.Reason, grade.Provider, grade.Model);
+        }
+        catch (JudgeException ex)
+        {
+            return JudgeVerdict.Failed(ex.Message);
+        }
     }
 
     [LoggerMessage(EventId = 9001, Level = LogLevel.Debug, Message = "Suite {Suite}: case {Case} started run {RunId}")]

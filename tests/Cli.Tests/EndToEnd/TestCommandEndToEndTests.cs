@@ -23,15 +23,15 @@ public sealed class TestCommandEndToEndTests
 
         // Assert
         exit.ShouldBe(0, test.Output);
-        test.Output.ShouldContain("8/8 cases passed");
+        test.Output.ShouldContain("9/9 cases passed");
         test.Output.ShouldContain("✔ the plan waits for an operator");
         test.Output.ShouldContain("process killed by SIGKILL (exit 137) after step 2, restarted, resumed");
         var xml = XDocument.Load(junit);
         xml.Root!.Name.LocalName.ShouldBe("testsuites");
-        xml.Root.Attribute("tests")!.Value.ShouldBe("9"); // eight cases, and the crash case's resumed assertion on its own
+        xml.Root.Attribute("tests")!.Value.ShouldBe("10"); // nine cases, and the crash case's resumed assertion on its own
         xml.Root.Attribute("failures")!.Value.ShouldBe("0");
-        xml.Root.Elements("testsuite").Select(s => s.Attribute("name")!.Value).ShouldBe(["ops-copilot", "research-to-code-chaos", "research-to-code replay", "research-to-code"]);
-        xml.Descendants("testcase").Count().ShouldBe(9);
+        xml.Root.Elements("testsuite").Select(s => s.Attribute("name")!.Value).ShouldBe(["ops-copilot", "release-gate", "research-to-code-chaos", "research-to-code replay", "research-to-code"]);
+        xml.Descendants("testcase").Count().ShouldBe(10);
         xml.Descendants("testcase").ShouldContain(t => t.Attribute("name")!.Value == "killed after two steps, the run resumes / resumed");
         xml.Descendants("failure").ShouldBeEmpty();
         (await File.ReadAllTextAsync(json)).ShouldContain("\"passed\": true");
@@ -184,6 +184,59 @@ public sealed class TestCommandEndToEndTests
         // Assert
         exit.ShouldBe(2, test.Output);
         test.Output.ShouldContain("cannot read contract file './contracts/nope.yaml'");
+    }
+
+    [Fact]
+    public async Task Test_ToolPolicyAndJudgeAssertionsAgainstServer_GradesThroughTheApiAndReportsFailures()
+    {
+        // Arrange
+        var dir = TempDir();
+        await using var tool = await FakeTool.StartAsync("""{"key":"OPS-42"}""");
+        using var server = await WardenServer.StartAsync(Path.Combine(dir, "server"));
+        foreach (var (name, actionClass) in new[] { ("jira.create", "read"), ("github.merge", "write") })
+        {
+            var body = $"{{\"name\":\"{name}\",\"action_class\":\"{actionClass}\",\"endpoint\":\"{tool.Url}\"}}";
+            (await server.Http.PostAsync("/api/v1/tools", new StringContent(body, System.Text.Encoding.UTF8, "application/json"))).EnsureSuccessStatusCode();
+        }
+
+        var graph = Path.Combine(dir, "ticketing.yaml");
+        await File.WriteAllTextAsync(graph, """
+            name: ticketing
+            tool_policies:
+              - { tool: "github.*", decision: deny }
+            nodes:
+              - { id: plan, role: planner, prompt: "{{input.task}}" }
+              - { id: ticket, kind: tool, tool: jira.create, input: '{"project":"OPS","summary":"{{input.task}}"}' }
+              - { id: report, role: finalizer, prompt: "{{input.task}} {{nodes.ticket.output}}" }
+              - { id: merge, kind: tool, tool: github.merge, input: "{{nodes.report.output}}" }
+            edges: [ "plan -> ticket", "ticket -> report", "report -> merge" ]
+            """);
+        var suite = Path.Combine(dir, "ticketing.suite.yaml");
+        await File.WriteAllTextAsync(suite, """
+            name: ticketing
+            graph: { file: ticketing.yaml }
+            cases:
+              - name: files the ticket
+                input: { task: "restart the web tier" }
+                assert:
+                  - tool_called: { tool: jira.create, args: { project: OPS } }
+                  - tool_not_called: "github.*"
+                  - policy: { tool: github.merge, decision: deny }
+                  - judge: { rubric: "summary of the restart", node: report }
+                  - judge: { rubric: "rollback plan", node: report }
+            """);
+
+        // Act
+        using var test = WardenProcess.Start(null, "test", suite, "--server", server.Http.BaseAddress!.ToString(), "--api-key", WardenServer.Key);
+        var exit = await test.WaitForExitAsync(TimeSpan.FromMinutes(3));
+
+        // Assert
+        exit.ShouldBe(1, test.Output);
+        test.Output.ShouldContain("1/1 cases failed, 1 of 5 assertions failed");
+        test.Output.ShouldContain("FAIL ticketing / files the ticket: judge [report] (line 11): expected score ≥ 0.7 for \"rollback plan\", actual 0.5 by mock/mock-1");
+        test.Output.ShouldContain("missing: rollback");
+        tool.Bodies.ShouldHaveSingleItem().ShouldContain("OPS");
+        (await server.Http.GetStringAsync("/api/v1/usage?group_by=graph")).ShouldContain("evals.judge");
     }
 
     private static string TempDir()

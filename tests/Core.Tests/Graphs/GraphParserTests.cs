@@ -17,6 +17,7 @@ public class GraphParserTests
     [Theory]
     [InlineData("examples/research-to-code.yaml", "research-to-code", 5, 4)]
     [InlineData("examples/ops-copilot.yaml", "ops-copilot", 5, 5)]
+    [InlineData("examples/release-gate.yaml", "release-gate", 3, 2)]
     public void Parse_ExampleGraph_Succeeds(string path, string name, int nodes, int edges)
     {
         // Arrange

@@ -20,6 +20,7 @@ public class SuiteParserTests
     [Theory]
     [InlineData("examples/suites/research-to-code.suite.yaml", "research-to-code", 2)]
     [InlineData("examples/suites/ops-copilot.suite.yaml", "ops-copilot", 3)]
+    [InlineData("examples/suites/release-gate.suite.yaml", "release-gate", 1)]
     public void Parse_ExampleSuite_Succeeds(string path, string name, int cases)
     {
         // Arrange

@@ -1,5 +1,7 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Warden.Runtime.Releases;
 using Shouldly;
 using Warden.Functions.Tests.Dispatcher;
 using Warden.Functions.Tests.Engines;
@@ -76,6 +78,45 @@ public sealed class ReleaseTriggersTests(AzuriteServer azurite)
         pair.GetProperty("shadow_run_id").GetString().ShouldBe(shadowRunId);
         pair.GetProperty("score").GetDouble().ShouldBeLessThan(0.99, results);
         pair.GetProperty("flagged").GetBoolean().ShouldBeTrue(results);
+    }
+
+    [Fact]
+    public async Task ReleaseGuard_OnFunctionsHost_AnswersThroughTheTriggerAndTheScheduledPassRollsBack()
+    {
+        // Arrange: v1 completes, v2's first step always fails; the SLOs ask every run to complete and allow rollback
+        const string slos = "\nslos:\n  auto_rollback: true\n  min_runs: 1\n  objectives:\n    - success_rate: 1.0\n";
+        var failing = Scenarios.Sequential.Replace("""prompt: "Plan {{input.task}}" }""", """prompt: "Plan {{input.task}}", mock: { error_rate: 1 } }""", StringComparison.Ordinal);
+        failing.ShouldNotBe(Scenarios.Sequential);
+        await using var host = await DurableWarden.StartAsync(azurite.ConnectionString);
+        await host.CallTriggerAsync((t, r, c) => t.CreateGraph(r, c), "POST", "/api/v1/graphs", Scenarios.Sequential + slos, "application/yaml");
+        await host.CallTriggerAsync((t, r, c) => t.CreateGraph(r, c), "POST", "/api/v1/graphs", failing + slos, "application/yaml");
+        await host.CallTriggerAsync((t, r, c) => t.CreateRelease(r, c, "sequential"), "POST", "/api/v1/graphs/sequential/releases", """{"version":1,"channel":"active"}""");
+        var (_, onV1) = await host.CallTriggerAsync((t, r, c) => t.StartRun(r, c, "sequential"), "POST", "/api/v1/graphs/sequential/runs", """{"input":{"task":"ship"},"wait_seconds":60}""");
+        var guard = host.Services.GetRequiredService<ReleaseGuard>();
+        var v1Check = (await guard.CheckActiveReleasesAsync()).ShouldHaveSingleItem();
+        await host.CallTriggerAsync((t, r, c) => t.CreateRelease(r, c, "sequential"), "POST", "/api/v1/graphs/sequential/releases", """{"version":2,"channel":"active"}""");
+        var (_, onV2) = await host.CallTriggerAsync((t, r, c) => t.StartRun(r, c, "sequential"), "POST", "/api/v1/graphs/sequential/runs", """{"input":{"task":"ship"},"wait_seconds":60}""");
+
+        // Act
+        var (status, answer) = await host.CallTriggerAsync((t, r, c) => t.EvaluateReleaseGuard(r, c), "POST", "/api/v1/releases/guard", """{"graph":"sequential","version":2,"environment":"prod"}""");
+        var scheduled = (await guard.CheckActiveReleasesAsync()).ShouldHaveSingleItem();
+        var (_, releases) = await host.CallTriggerAsync((t, r, c) => t.ListReleases(r, c, "sequential"), "GET", "/api/v1/graphs/sequential/releases");
+        var (_, audit) = await host.CallTriggerAsync((t, r, c) => t.ListAudit(r, c), "GET", "/api/v1/audit");
+
+        // Assert
+        Json(onV1).GetProperty("status").GetString().ShouldBe("completed", onV1);
+        Json(onV2).GetProperty("status").GetString().ShouldBe("failed", onV2);
+        v1Check.Report.Passed.ShouldBeTrue();
+        status.ShouldBe(StatusCodes.Status200OK, answer);
+        Json(answer).GetProperty("passed").GetBoolean().ShouldBeFalse();
+        var objective = Json(answer).GetProperty("objectives").EnumerateArray().ShouldHaveSingleItem();
+        (objective.GetProperty("objective").GetString(), objective.GetProperty("measured").GetDouble(), objective.GetProperty("budget_left").GetDouble()).ShouldBe(("success_rate", 0.0, 0.0));
+        scheduled.RolledBackTo.ShouldBe(v1Check.Report.SnapshotId);
+        Json(releases).GetProperty("channels").GetProperty("active").GetString().ShouldBe(v1Check.Report.SnapshotId);
+        var actions = Json(audit).GetProperty("items").EnumerateArray().Select(e => (e.GetProperty("action").GetString(), e.GetProperty("actor").GetString())).ToList();
+        actions.Select(a => a.Item1).ShouldContain("release.guard_evaluated");
+        actions.ShouldContain(("release.guard_breached", ReleaseGuard.SystemActor));
+        actions.ShouldContain(("release.rolled_back", ReleaseGuard.SystemActor));
     }
 
     private static JsonElement Json(string body)

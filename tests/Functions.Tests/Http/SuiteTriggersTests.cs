@@ -97,6 +97,27 @@ public sealed class SuiteTriggersTests(AzuriteServer azurite)
         Json(suite).GetProperty("version").GetInt64().ShouldBe(1);
     }
 
+    [Fact]
+    public async Task Judge_OnFunctionsHost_GradesOnMockAndRecordsUsageInTables()
+    {
+        // Arrange
+        await using var instance = await DurableWarden.StartAsync(azurite.ConnectionString);
+
+        // Act
+        var (status, body) = await instance.CallTriggerAsync((t, r, c) => t.Judge(r, c), "POST", "/api/v1/evals/judge", """{"rubric":"restart and rollback","output":"restart only","min_score":0.5}""");
+        var (bad, error) = await instance.CallTriggerAsync((t, r, c) => t.Judge(r, c), "POST", "/api/v1/evals/judge", """{"output":"o"}""");
+        var (_, usage) = await instance.CallTriggerAsync((t, r, c) => t.GetUsage(r, c), "GET", "/api/v1/usage");
+
+        // Assert
+        status.ShouldBe(StatusCodes.Status200OK, body);
+        Json(body).GetProperty("score").GetDouble().ShouldBe(0.5);
+        Json(body).GetProperty("passed").GetBoolean().ShouldBeTrue();
+        bad.ShouldBe(StatusCodes.Status400BadRequest);
+        Json(error).GetProperty("error_code").GetString().ShouldBe("VALIDATION_FAILED");
+        // Grouped by agent (node), the default: the judge's calls are the "judge" node's.
+        Json(usage).GetProperty("items").EnumerateArray().Select(i => i.GetProperty("key").GetString()).ShouldBe(["judge"], usage);
+    }
+
     private static JsonElement Json(string body)
     {
         using var doc = JsonDocument.Parse(body);

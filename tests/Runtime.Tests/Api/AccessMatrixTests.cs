@@ -39,6 +39,7 @@ public sealed class AccessMatrixTests : IAsyncLifetime
         ("PUT", "/api/v1/graphs/{graph}/shadow", """{"version":1,"percent":0}""", Roles.ManageReleases),
         ("GET", "/api/v1/graphs/{graph}/shadow/results", null, Roles.Any),
         ("DELETE", "/api/v1/graphs/{graph}/shadow", null, Roles.ManageReleases),
+        ("POST", "/api/v1/releases/guard", """{"graph":"{graph}","version":1,"environment":"prod"}""", Roles.GuardReleases),
         ("GET", "/api/v1/runs", null, Roles.Any),
         ("GET", "/api/v1/runs/{run}", null, Roles.Any),
         ("GET", "/api/v1/runs/{run}/events", null, Roles.Any),
@@ -71,6 +72,9 @@ public sealed class AccessMatrixTests : IAsyncLifetime
         ("GET", "/api/v1/agents/{agent}", null, Roles.Any),
         ("PUT", "/api/v1/agents/{agent}", """{"role":"planner","prompt":"p"}""", Roles.ManageCatalog),
         ("DELETE", "/api/v1/agents/{agent}", null, Roles.ManageCatalog),
+        ("POST", "/api/v1/evals/judge", """{"rubric":"names the plan","output":"the plan"}""", Roles.StartRuns),
+        ("GET", "/api/v1/suites", null, Roles.Any),
+        ("GET", "/api/v1/suite-runs", null, Roles.Any),
         ("POST", "/api/v1/tasks", """{"title":"t"}""", [Roles.Admin, Roles.Operator, Roles.Reviewer, Roles.Api]),
         ("GET", "/api/v1/tasks", null, Roles.Any),
         ("GET", "/api/v1/escalations", null, Roles.Any),
@@ -141,7 +145,7 @@ public sealed class AccessMatrixTests : IAsyncLifetime
             {
                 // Ids of throwaway resources, so allowed deletes do not remove what later rows need.
                 var target = Expand(path).Replace(_ids["tool"], "nope-tool", StringComparison.Ordinal).Replace(_ids["agent"], "nope-agent", StringComparison.Ordinal).Replace(_ids["key"], "key_nope", StringComparison.Ordinal);
-                using var response = await SendAsync(client, method, target, body);
+                using var response = await SendAsync(client, method, target, body is null ? null : Expand(body));
                 var forbidden = response.StatusCode == HttpStatusCode.Forbidden;
                 if (allowed.Contains(role) == forbidden || response.StatusCode == HttpStatusCode.Unauthorized)
                 {
@@ -166,18 +170,29 @@ public sealed class AccessMatrixTests : IAsyncLifetime
         using var other = Client(await tenants.IssueKeyAsync("other", "intruder", Roles.Admin));
         var failures = new List<string>();
 
-        foreach (var (method, path, body, _) in Endpoints.Where(e => e.Path.Contains('{', StringComparison.Ordinal)))
+        // Ids in the path, or a graph id in the body (the release guard's).
+        foreach (var (method, path, body, _) in Endpoints.Where(e => e.Path.Contains('{', StringComparison.Ordinal) || e.Body?.Contains("{graph}", StringComparison.Ordinal) == true))
         {
             var target = Expand(path);
-            using var response = await SendAsync(other, method, target, body);
+            var asked = target + (body is null ? null : Expand(body));
+            using var response = await SendAsync(other, method, target, body is null ? null : Expand(body));
             var text = await response.Content.ReadAsStringAsync();
 
             // A 404 may echo the id that was asked for; it must carry nothing else of the owner's.
-            var leaked = _ids.Values.Where(id => text.Contains(id, StringComparison.Ordinal) && !target.Contains(id, StringComparison.Ordinal)).ToList();
+            var leaked = _ids.Values.Where(id => text.Contains(id, StringComparison.Ordinal) && !asked.Contains(id, StringComparison.Ordinal)).ToList();
             if (response.StatusCode != HttpStatusCode.NotFound || leaked.Count > 0 || text.Contains("find things", StringComparison.Ordinal))
             {
                 failures.Add($"{method} {path}: {(int)response.StatusCode} {text}");
             }
+        }
+
+        // A judge call's usage is its caller's tenant's alone.
+        (await SendAsync(_admin, "POST", "/api/v1/evals/judge", """{"rubric":"names the plan","output":"the plan"}""")).EnsureSuccessStatusCode();
+        (await _admin.GetStringAsync("/api/v1/usage?group_by=graph")).ShouldContain("evals.judge");
+        var othersUsage = await other.GetStringAsync("/api/v1/usage?group_by=graph");
+        if (othersUsage.Contains("evals.judge", StringComparison.Ordinal))
+        {
+            failures.Add($"GET /api/v1/usage shows the demo tenant's judge calls: {othersUsage}");
         }
 
         // Lists show only the caller's own tenant.

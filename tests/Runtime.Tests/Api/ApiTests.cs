@@ -298,6 +298,38 @@ public sealed class ApiTests : IAsyncLifetime
         doc.ShouldContain("/api/v1/runs/{runId}/replay");
         doc.ShouldContain("/api/v1/runs/{runId}/recording");
         doc.ShouldContain("/api/v1/recordings");
+        doc.ShouldContain("/api/v1/evals/judge");
+    }
+
+    [Fact]
+    public async Task Judge_OnMock_GradesAndReportsUsage()
+    {
+        var response = await _http.PostAsync("/api/v1/evals/judge", Json("""{"rubric":"mentions rollback and restart","output":"Restart, then rollback on errors.","min_score":0.7}"""));
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        body.GetProperty("score").GetDouble().ShouldBe(1);
+        body.GetProperty("passed").GetBoolean().ShouldBeTrue();
+        body.GetProperty("provider").GetString().ShouldBe("mock");
+        body.GetProperty("model").GetString().ShouldBe("mock-1");
+        body.GetProperty("reason").GetString()!.ShouldContain("mock judge");
+        body.GetProperty("usage").GetProperty("input_tokens").GetInt64().ShouldBeGreaterThan(0);
+        (await _http.GetStringAsync("/api/v1/usage?group_by=graph")).ShouldContain("evals.judge");
+    }
+
+    [Theory]
+    [InlineData("""{"output":"o"}""", "rubric is required")]
+    [InlineData("""{"rubric":"r"}""", "'output' is required")]
+    [InlineData("""{"rubric":"r","output":"o","min_score":3}""", "'min_score' must be a number from 0 to 1")]
+    [InlineData("""{"rubric":"r","output":"o","provider":"nope"}""", "provider 'nope' is not configured")]
+    public async Task Judge_BadRequest_400WithUniformBody(string request, string message)
+    {
+        var response = await _http.PostAsync("/api/v1/evals/judge", Json(request));
+        var body = await ErrorAsync(response);
+
+        response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        body.GetProperty("error_code").GetString().ShouldBe("VALIDATION_FAILED");
+        body.GetProperty("message").GetString()!.ShouldContain(message);
     }
 
     private Task<HttpResponseMessage> PostYamlAsync(string yaml) =>

@@ -1,7 +1,10 @@
 using Shouldly;
 using Warden.Core.Runs;
 using Warden.Runtime.Engine;
+using Microsoft.Extensions.DependencyInjection;
 using Warden.Runtime.Storage;
+using Warden.Runtime.Storage.Postgres;
+using Warden.Runtime.Testing;
 using Warden.Runtime.Tests.Providers;
 using Warden.Runtime.Tests.Support;
 using Xunit;
@@ -123,5 +126,45 @@ public sealed class PostgresStoreEngineTests(PostgresServer server)
         }
 
         warden.Scalar<long>("SELECT COUNT(*) FROM audit_outbox").ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task SuiteRun_WithPostgresStore_StoredThereAndReadByAnotherInstance()
+    {
+        // Arrange
+        var onDatabase = await OnNewDatabaseAsync();
+        await using var first = await TestWarden.StartAsync(configure: onDatabase);
+        await first.UploadAsync(Support.Graphs.Sequential(name: "pg-seq", nodes: 2));
+        var suites = first.Services.GetRequiredService<ISuiteStore>();
+        var (version, _) = await suites.SaveVersionAsync("demo", "pg-suite", "name: pg-suite\ngraph: { id: pg-seq }\ncases:\n  - name: c\n    assert: [{status: completed}]\n", "yaml");
+        await suites.CreateRunAsync("demo", new SuiteRunRecord { Id = "srun_pg", SuiteId = "pg-suite", SuiteVersion = version.Version, Status = "running", CreatedAt = "2026-01-01T00:00:00.0000000+00:00", UpdatedAt = "2026-01-01T00:00:00.0000000+00:00" });
+        var dispatcher = first.Services.GetRequiredService<SuiteRunDispatcher>();
+
+        // Act
+        dispatcher.Start("demo", "srun_pg", Core.Testing.SuiteParser.Parse(version.Source), parallel: 1, filter: null);
+        await dispatcher.WaitAsync("srun_pg").WaitAsync(TimeSpan.FromMinutes(1));
+        await using var second = await TestWarden.StartAsync(configure: onDatabase);
+
+        // Assert: a second instance reads it from PostgreSQL and, starting, ends nothing there
+        suites.ShouldBeOfType<PostgresSuiteStore>();
+        var run = await second.Services.GetRequiredService<ISuiteStore>().GetRunAsync("demo", "srun_pg");
+        run.ShouldNotBeNull().Status.ShouldBe("passed", run.Result);
+        first.Scalar<long>("SELECT COUNT(*) FROM suite_versions").ShouldBe(0);
+        first.Scalar<long>("SELECT COUNT(*) FROM suite_runs").ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task Start_WithPostgresStore_LeavesOtherInstancesRunningSuiteRunsAlone()
+    {
+        // Arrange
+        var onDatabase = await OnNewDatabaseAsync();
+        await using var first = await TestWarden.StartAsync(configure: onDatabase);
+        await first.Services.GetRequiredService<ISuiteStore>().CreateRunAsync("demo", new SuiteRunRecord { Id = "srun_busy", SuiteId = "s", SuiteVersion = 1, Status = "running", CreatedAt = "2026-01-01T00:00:00.0000000+00:00", UpdatedAt = "2026-01-01T00:00:00.0000000+00:00" });
+
+        // Act
+        await using var second = await TestWarden.StartAsync(configure: onDatabase);
+
+        // Assert
+        (await second.Services.GetRequiredService<ISuiteStore>().GetRunAsync("demo", "srun_busy"))!.Status.ShouldBe("running");
     }
 }

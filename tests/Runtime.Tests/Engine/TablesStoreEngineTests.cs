@@ -1,4 +1,5 @@
 using Azure.Data.Tables;
+using Microsoft.Extensions.DependencyInjection;
 using Shouldly;
 using Warden.Core.Runs;
 using Warden.Runtime.Hosting;
@@ -69,5 +70,23 @@ public sealed class TablesStoreEngineTests(AzuriteServer azurite)
         (row.Seq, row.Actor, row.Target).ShouldBe((1L, "system", "openai:gpt-4o"));
         row.At.ShouldBe(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
         warden.Scalar<long>("SELECT COUNT(*) FROM audit_outbox").ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task Suites_WithTablesStore_KeptInTheAccountNotTheLocalFile()
+    {
+        // Arrange
+        var onPrefix = OnNewPrefix();
+        await using var first = await TestWarden.StartAsync(configure: onPrefix);
+
+        // Act
+        var (version, created) = await first.Services.GetRequiredService<ISuiteStore>().SaveVersionAsync("demo", "t-suite", "name: t-suite", "yaml");
+        await using var second = await TestWarden.StartAsync(configure: onPrefix);
+
+        // Assert
+        first.Services.GetRequiredService<ISuiteStore>().ShouldBeOfType<TablesSuiteStore>();
+        created.ShouldBeTrue();
+        (await second.Services.GetRequiredService<ISuiteStore>().GetVersionAsync("demo", "t-suite", null))!.Version.ShouldBe(version.Version);
+        first.Scalar<long>("SELECT COUNT(*) FROM suite_versions").ShouldBe(0);
     }
 }

@@ -126,7 +126,7 @@ public sealed class WardenRuntimeServicesTests(AzuriteServer azurite) : IDisposa
         // Assert
         provider.GetRequiredService<WardenApi>().ShouldNotBeNull();
         provider.GetRequiredService<IRunProjection>().ShouldNotBeNull();
-        provider.GetRequiredService<ReleaseGuardCheck>().ShouldNotBeNull();
+        provider.GetRequiredService<Warden.Runtime.Releases.ReleaseGuard>().ShouldNotBeNull();
         provider.GetRequiredService<DriftCheck>().ShouldNotBeNull();
         provider.GetService<EmbeddedEngine>().ShouldBeNull();
         provider.GetServices<IHostedService>().ShouldNotContain(s => s is EngineHostedService);

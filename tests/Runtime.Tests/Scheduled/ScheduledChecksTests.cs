@@ -25,33 +25,6 @@ public sealed class ScheduledChecksTests : IDisposable
     public void Dispose() => Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
 
     [Fact]
-    public async Task ReleaseGuard_MostCallsFailedThisHour_BreachesForThatTenant()
-    {
-        // Arrange
-        await CallsAsync(Now.AddMinutes(-10), succeeded: 4, failed: 8, costEach: 0.01m, latencyMs: 100);
-
-        // Act
-        var health = await new ReleaseGuardCheck(new SqliteTenantStore(_db, _clock), new SqliteUsageStore(_db), _clock, NullLogger<ReleaseGuardCheck>.Instance).RunAsync();
-
-        // Assert
-        var demo = health.ShouldHaveSingleItem();
-        demo.TenantId.ShouldBe("demo");
-        demo.Calls.ShouldBe(12);
-        demo.Errors.ShouldBe(8);
-        demo.Breached.ShouldBeTrue();
-    }
-
-    [Fact]
-    public async Task ReleaseGuard_NoTraffic_IsHealthy()
-    {
-        // Act
-        var health = await new ReleaseGuardCheck(new SqliteTenantStore(_db, _clock), new SqliteUsageStore(_db), _clock, NullLogger<ReleaseGuardCheck>.Instance).RunAsync();
-
-        // Assert
-        health.ShouldHaveSingleItem().Breached.ShouldBeFalse();
-    }
-
-    [Fact]
     public async Task DriftCheck_CostPerCallTripledAgainstTheDayBefore_Drifts()
     {
         // Arrange

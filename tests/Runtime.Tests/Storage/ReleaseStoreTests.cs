@@ -100,6 +100,35 @@ public abstract class ReleaseStoreTests : StoreTestBase
         history.Count.ShouldBe(10);
         history.ShouldAllBe(e => e.Previous == (e.Seq - 1).ToString(System.Globalization.CultureInfo.InvariantCulture));
     }
+
+    [Fact]
+    public async Task SaveGuardResult_SameSnapshotTwice_KeepsTheLatestVerdictPerSnapshot()
+    {
+        // Arrange
+        static GuardResultRecord Verdict(string snapshot, bool passed, int minute) => new()
+        {
+            GraphId = "g",
+            SnapshotId = snapshot,
+            GraphVersion = 1,
+            Environment = "prod",
+            Passed = passed,
+            Result = $$"""{"passed":{{(passed ? "true" : "false")}}}""",
+            Actor = "system:release-guard",
+            At = At.AddMinutes(minute).ToString("O"),
+        };
+
+        // Act
+        await Store.SaveGuardResultAsync("t1", Verdict("snap_a", true, 1));
+        await Store.SaveGuardResultAsync("t1", Verdict("snap_b", true, 2));
+        await Store.SaveGuardResultAsync("t1", Verdict("snap_a", false, 3));
+
+        // Assert
+        var results = await Store.ListGuardResultsAsync("t1", "g");
+        results.Select(r => (r.SnapshotId, r.Passed, r.Result)).ShouldBe([("snap_a", false, """{"passed":false}"""), ("snap_b", true, """{"passed":true}""")]);
+        results[0].Environment.ShouldBe("prod");
+        (await Store.ListGuardResultsAsync("t2", "g")).ShouldBeEmpty();
+        (await Store.ListGuardResultsAsync("t1", "other")).ShouldBeEmpty();
+    }
 }
 
 public sealed class SqliteReleaseStoreTests : ReleaseStoreTests

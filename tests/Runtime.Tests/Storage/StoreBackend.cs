@@ -27,7 +27,7 @@ public abstract class StoreBackend : IAsyncDisposable
 
     public abstract IApiRateLimiter RateLimiter(GuardrailOptions options, TimeProvider clock);
 
-    /// <summary>Suites and suite runs: the embedded SQLite file and the Functions host's tables keep them.</summary>
+    /// <summary>Suites and suite runs: the embedded SQLite file, PostgreSQL and Table Storage keep them.</summary>
     public virtual ISuiteStore Suites(TimeProvider clock) =>
         throw new NotSupportedException($"{GetType().Name} keeps no suites");
 
@@ -173,6 +173,8 @@ public sealed class PostgresBackend : SqlStoreBackend
     public override IAuditLog Audit(TimeProvider clock) => new PostgresAuditLog(Database, clock);
 
     public override IApiRateLimiter RateLimiter(GuardrailOptions options, TimeProvider clock) => new PostgresApiRateLimiter(Database, options, clock);
+
+    public override ISuiteStore Suites(TimeProvider clock) => new PostgresSuiteStore(Database, clock);
 
     public override StoreBackend SecondInstance() => new PostgresBackend(_connectionString);
 

@@ -6,7 +6,7 @@ using Xunit;
 
 namespace Warden.Runtime.Tests.Storage;
 
-/// <summary>The suite store's behaviour, written once and run on the embedded SQLite file and on Table Storage.</summary>
+/// <summary>The suite store's behaviour, written once and run on the embedded SQLite file, PostgreSQL and Table Storage.</summary>
 public abstract class SuiteStoreTests : StoreTestBase
 {
     protected ISuiteStore Store => Backend.Suites(TimeProvider.System);
@@ -177,7 +177,7 @@ public abstract class SuiteStoreTests : StoreTestBase
         (await Store.AbandonRunningAsync("interrupted")).ShouldBe(0);
     }
 
-    private static SuiteRunRecord Run(string id, string suiteId, string createdAt) => new()
+    protected static SuiteRunRecord Run(string id, string suiteId, string createdAt) => new()
     {
         Id = id,
         SuiteId = suiteId,
@@ -193,8 +193,49 @@ public sealed class SqliteSuiteStoreTests : SuiteStoreTests
     protected override Task<StoreBackend> CreateBackendAsync() => Task.FromResult<StoreBackend>(new SqliteBackend());
 }
 
+/// <summary>The suite store every instance of a deployment shares (PostgreSQL, Table Storage).</summary>
+public abstract class SharedSuiteStoreTests : SuiteStoreTests
+{
+    [Fact]
+    public async Task SaveVersion_TwoInstancesAtOnce_ConsecutiveVersionsNoneLost()
+    {
+        // Arrange
+        await using var second = Backend.SecondInstance();
+        var stores = new[] { Backend.Suites(TimeProvider.System), second.Suites(TimeProvider.System) };
+
+        // Act
+        var saved = await Task.WhenAll(Enumerable.Range(0, 8).Select(i => Task.Run(() => stores[i % 2].SaveVersionAsync("t1", "s", $"name: s # {i}", "yaml"))));
+
+        // Assert
+        saved.Select(s => s.Version.Version).Order().ShouldBe(Enumerable.Range(1, 8).Select(v => (long)v));
+        (await stores[1].ListAsync("t1")).ShouldHaveSingleItem().LatestVersion.ShouldBe(8);
+    }
+
+    [Fact]
+    public async Task FinishRun_OnOneInstance_ReadOnTheOther()
+    {
+        // Arrange
+        await using var second = Backend.SecondInstance();
+        await Store.CreateRunAsync("t1", Run("srun_shared", "s", "2026-01-01T00:00:00.0000000+00:00"));
+
+        // Act
+        await second.Suites(TimeProvider.System).FinishRunAsync("t1", "srun_shared", "failed", """{"passed":false}""");
+
+        // Assert
+        var run = await Store.GetRunAsync("t1", "srun_shared");
+        (run!.Status, run.Result, run.EndedAt is null).ShouldBe(("failed", """{"passed":false}""", false));
+        (await second.Suites(TimeProvider.System).GetRunAsync("t2", "srun_shared")).ShouldBeNull();
+    }
+}
+
+[Collection(PostgresServer.Collection)]
+public sealed class PostgresSuiteStoreTests(PostgresServer server) : SharedSuiteStoreTests
+{
+    protected override async Task<StoreBackend> CreateBackendAsync() => await PostgresBackend.CreateAsync(server);
+}
+
 [Collection(AzuriteServer.Collection)]
-public sealed class TablesSuiteStoreTests(AzuriteServer azurite) : SuiteStoreTests
+public sealed class TablesSuiteStoreTests(AzuriteServer azurite) : SharedSuiteStoreTests
 {
     protected override Task<StoreBackend> CreateBackendAsync() => Task.FromResult<StoreBackend>(TablesBackend.Create(azurite));
 }

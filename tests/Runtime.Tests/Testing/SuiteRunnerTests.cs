@@ -3,6 +3,7 @@ using Shouldly;
 using Warden.Core.Testing;
 using Warden.Runtime.Storage;
 using Warden.Runtime.Testing;
+using Warden.Runtime.Tests.Providers;
 using Warden.Runtime.Tests.Support;
 using Xunit;
 
@@ -122,5 +123,59 @@ public sealed class SuiteRunnerTests
         run.ShouldNotBeNull().Status.ShouldBe("error");
         run.Result!.ShouldContain("interrupted");
         run.EndedAt.ShouldNotBeNull();
+    }
+
+    [Fact]
+    public async Task RunAsync_ToolPolicyAndJudgeAssertions_ReadTimelineAndGradeOnMock()
+    {
+        // Arrange
+        await using var tool = await FakeProviderServer.StartAsync();
+        tool.Reply = ctx => FakeProviderServer.Respond(ctx, 200, """{"key":"OPS-42"}""");
+        await using var warden = await TestWarden.StartAsync();
+        var now = DateTimeOffset.UtcNow.ToString("O");
+        foreach (var (name, actionClass) in new[] { ("jira.create", "read"), ("github.merge", "write") })
+        {
+            await warden.Catalog.SaveToolAsync("demo", new ToolRecord { Name = name, ActionClass = actionClass, Endpoint = tool.BaseUrl + name, CreatedAt = now, UpdatedAt = now }, create: true);
+        }
+
+        await warden.UploadAsync("""
+            name: ticketing
+            tool_policies:
+              - { tool: "github.*", decision: deny }
+            nodes:
+              - { id: plan, role: planner, prompt: "{{input.task}}" }
+              - { id: ticket, kind: tool, tool: jira.create, input: '{"project":"OPS","summary":"{{input.task}}"}' }
+              - { id: report, role: finalizer, prompt: "{{input.task}} {{nodes.ticket.output}}" }
+              - { id: merge, kind: tool, tool: github.merge, input: "{{nodes.report.output}}" }
+            edges: [ "plan -> ticket", "ticket -> report", "report -> merge" ]
+            """);
+        var suite = SuiteParser.Parse("""
+            name: ticketing
+            graph: { id: ticketing }
+            cases:
+              - name: files the ticket, never merges
+                input: { task: "restart the web tier" }
+                assert:
+                  - status: failed
+                  - tool_called: { tool: jira.create, args: { project: OPS, summary: "restart the web tier" } }
+                  - tool_not_called: { tool: jira.create, args: { project: DEV } }
+                  - tool_not_called: "github.*"
+                  - policy: { tool: jira.create, decision: allow }
+                  - policy: { tool: github.merge, decision: deny }
+                  - judge: { rubric: "summary of the restart", node: report }
+                  - judge: { rubric: "rollback", node: report, min_score: 0.5 }
+            """);
+        var runner = warden.Services.GetRequiredService<SuiteRunner>();
+
+        // Act
+        var result = await runner.RunAsync("demo", suite, parallel: 1, filter: null, CancellationToken.None);
+
+        // Assert
+        var verdicts = result.Cases.Single().Assertions;
+        verdicts.Select(a => a.Passed).ShouldBe([true, true, true, true, true, true, true, false], string.Join("\n", verdicts.Select(a => $"{a.Assertion}: {a.Actual}")));
+        verdicts[1].Actual.ShouldContain("ticket: jira.create");
+        verdicts[6].Actual.ShouldContain("1 by mock/mock-1");
+        verdicts[7].Actual.ShouldContain("missing: rollback");
+        tool.Received.ShouldHaveSingleItem().Path.ShouldBe("/jira.create");
     }
 }

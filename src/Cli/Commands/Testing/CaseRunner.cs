@@ -104,7 +104,23 @@ public sealed class CaseRunner(WardenClient client, TimeSpan timeout)
         var events = (await client.GetEventsAsync(runId, 0, ct)).GetProperty("items").EnumerateArray().ToList();
         var waiting = pending.Count > 0 && !Terminal.Contains(run.GetProperty("status").GetString());
         var graph = suiteCase.Assertions.Any(a => a is ContractAssertion) ? await GraphOfAsync(run, ct) : null;
-        return SuiteEvaluator.Evaluate(suiteCase, runId, RunJson.ToObservation(run, events, waiting ? "waiting" : null) with { Graph = graph });
+        var observation = RunJson.ToObservation(run, events, waiting ? "waiting" : null) with { Graph = graph };
+        var judged = await JudgeGrading.GradeAsync(suiteCase, observation, GradeAsync, ct);
+        return SuiteEvaluator.Evaluate(suiteCase, runId, observation, judged);
+    }
+
+    /// <summary>Judge assertions are graded by the server (POST /api/v1/evals/judge), so its providers and usage apply.</summary>
+    private async Task<JudgeVerdict> GradeAsync(JudgeAssertion judge, string output, CancellationToken ct)
+    {
+        try
+        {
+            var grade = await client.JudgeAsync(judge.Rubric, output, judge.Provider, judge.Model, ct);
+            return new JudgeVerdict(grade.GetProperty("score").GetDouble(), grade.GetProperty("reason").GetString() ?? string.Empty, grade.GetProperty("provider").GetString(), grade.GetProperty("model").GetString());
+        }
+        catch (CliException ex)
+        {
+            return JudgeVerdict.Failed(ex.Message);
+        }
     }
 
     /// <summary>The stored graph version the run ran (as uploaded, contract files inlined): contract assertions read it.</summary>

@@ -76,12 +76,21 @@ public static class TestCommand
             graphId = suite.Graph.Id!;
         }
 
-        var cases = suite.Cases.Where(c => args.Filter is null || c.Name.Contains(args.Filter, StringComparison.OrdinalIgnoreCase)).ToList();
+        return await RunCasesAsync(loaded, client, graphId, version, args.Parallel, args.Filter, console, ct, remote);
+    }
+
+    /// <summary>Runs a suite's cases (those matching <paramref name="filter"/>) against one graph version, printing progress.</summary>
+    /// <param name="remote">The client talks to a server this process cannot kill, so crash cases are errors.</param>
+    public static async Task<SuiteResult> RunCasesAsync(LoadedSuite loaded, WardenClient client, string graphId, long? version, int parallel, string? filter, IAnsiConsole console, CancellationToken ct, bool remote = false)
+    {
+        ArgumentNullException.ThrowIfNull(loaded);
+        var suite = loaded.Suite;
+        var cases = suite.Cases.Where(c => filter is null || c.Name.Contains(filter, StringComparison.OrdinalIgnoreCase)).ToList();
         console.MarkupLine($"[bold]{Markup.Escape(suite.Name)}[/] ({Markup.Escape(loaded.Path)}): {cases.Count} case(s) on graph {Markup.Escape(graphId)}{(version is null ? string.Empty : $" v{version}")}");
         var gate = new object();
         var runner = new CaseRunner(client, TimeSpan.FromMinutes(10)) { BaseDirectory = Path.GetDirectoryName(Path.GetFullPath(loaded.Path)) ?? "." };
         var crashes = new CrashCaseRunner(TimeSpan.FromMinutes(10), line => Print(console, gate, $"  [yellow]⚡[/] {Markup.Escape(line)}"));
-        using var slots = new SemaphoreSlim(args.Parallel);
+        using var slots = new SemaphoreSlim(parallel);
         var tasks = cases.Select(async c =>
         {
             await slots.WaitAsync(ct);

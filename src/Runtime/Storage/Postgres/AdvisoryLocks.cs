@@ -16,6 +16,9 @@ internal static class AdvisoryLocks
     /// <summary>Class of a graph's versions: two saves of one graph cannot both take the next version number.</summary>
     public const int GraphVersions = 2;
 
+    /// <summary>Class of a suite's versions, for the same reason.</summary>
+    public const int SuiteVersions = 3;
+
     /// <summary>Class of a graph's release history: two moves of its channels cannot both take the next sequence number.</summary>
-    public const int GraphReleases = 3;
+    public const int GraphReleases = 4;
 }

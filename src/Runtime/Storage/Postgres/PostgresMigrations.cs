@@ -117,7 +117,43 @@ internal static class PostgresMigrations
                 updated_at TEXT NOT NULL
             );
             """),
-        (2, "releases", """
+        (2, "suites", """
+            -- Suites shared by every instance (warden serve --store postgres://...): any instance reads a suite run
+            -- another started. The case runs themselves stay in the engine's log of the instance that ran them.
+            CREATE TABLE suites (
+                tenant_id TEXT COLLATE "C" NOT NULL,
+                id TEXT COLLATE "C" NOT NULL,
+                latest_version BIGINT NOT NULL,
+                created_at TEXT NOT NULL,
+                updated_at TEXT NOT NULL,
+                PRIMARY KEY (tenant_id, id)
+            );
+            CREATE TABLE suite_versions (
+                tenant_id TEXT COLLATE "C" NOT NULL,
+                suite_id TEXT COLLATE "C" NOT NULL,
+                version BIGINT NOT NULL,
+                content_hash TEXT NOT NULL,
+                format TEXT NOT NULL,
+                source TEXT NOT NULL,
+                created_at TEXT NOT NULL,
+                PRIMARY KEY (tenant_id, suite_id, version)
+            );
+            CREATE TABLE suite_runs (
+                tenant_id TEXT COLLATE "C" NOT NULL,
+                id TEXT COLLATE "C" NOT NULL,
+                suite_id TEXT COLLATE "C" NOT NULL,
+                suite_version BIGINT NOT NULL,
+                status TEXT COLLATE "C" NOT NULL,
+                result TEXT,
+                created_at TEXT COLLATE "C" NOT NULL,
+                updated_at TEXT NOT NULL,
+                ended_at TEXT,
+                PRIMARY KEY (tenant_id, id)
+            );
+            CREATE INDEX ix_suite_runs_tenant_created ON suite_runs (tenant_id, created_at DESC, id DESC);
+            CREATE INDEX ix_suite_runs_running ON suite_runs (status) WHERE status = 'running';
+            """),
+        (3, "releases", """
             CREATE TABLE graph_snapshots (
                 tenant_id TEXT COLLATE "C" NOT NULL,
                 graph_id TEXT COLLATE "C" NOT NULL,
@@ -172,6 +208,21 @@ internal static class PostgresMigrations
             );
             CREATE INDEX ix_shadow_pairs_graph ON shadow_pairs (tenant_id, graph_id, created_at DESC);
             CREATE INDEX ix_shadow_pairs_unscored ON shadow_pairs (scored_at, created_at);
+            """),
+        (4, "release_guard", """
+            -- The latest release guard verdict per snapshot: a breach rolls back to the newest earlier release that passed.
+            CREATE TABLE graph_guard_results (
+                tenant_id TEXT COLLATE "C" NOT NULL,
+                graph_id TEXT COLLATE "C" NOT NULL,
+                snapshot_id TEXT COLLATE "C" NOT NULL,
+                graph_version BIGINT NOT NULL,
+                environment TEXT NOT NULL,
+                passed BOOLEAN NOT NULL,
+                result TEXT NOT NULL,
+                actor TEXT NOT NULL,
+                at TEXT COLLATE "C" NOT NULL,
+                PRIMARY KEY (tenant_id, graph_id, snapshot_id)
+            );
             """),
     ];
 

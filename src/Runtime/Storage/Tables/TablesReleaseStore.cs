@@ -8,8 +8,9 @@ namespace Warden.Runtime.Storage.Tables;
 /// <summary>
 /// Snapshots and release history on Table Storage: table <c>releases</c>, PartitionKey = tenant id, and row keys
 /// <c>s|{graph}|{snapshot}</c> (a snapshot; its content in chunked properties) and <c>r|{graph}|{seq:D19}</c> (one move
-/// of a channel). An append inserts the next sequence number: two instances deciding on the same history both aim at
-/// it, one insert wins, and the other reads the history again and decides again.
+/// of a channel), and <c>g|{graph}|{snapshot}</c> (the snapshot's latest release guard verdict, replaced by the next).
+/// An append inserts the next sequence number: two instances deciding on the same history both aim at it, one insert
+/// wins, and the other reads the history again and decides again.
 /// </summary>
 public sealed class TablesReleaseStore(TableStorage storage) : IReleaseStore
 {
@@ -247,6 +248,46 @@ public sealed class TablesReleaseStore(TableStorage storage) : IReleaseStore
 
     private static string PairRow(ShadowPairRecord pair) => $"p|{TableKeys.Escape(pair.GraphId)}|{TableKeys.Newest(pair.CreatedAt, pair.PrimaryRunId)}";
 
+    public async Task SaveGuardResultAsync(string tenantId, GuardResultRecord result, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        var table = await storage.TableAsync(Table, ct);
+        var entity = new TableEntity(TableKeys.Escape(tenantId), GuardRow(result.GraphId, result.SnapshotId))
+        {
+            ["GraphId"] = result.GraphId,
+            ["SnapshotId"] = result.SnapshotId,
+            ["GraphVersion"] = result.GraphVersion,
+            ["Environment"] = result.Environment,
+            ["Passed"] = result.Passed,
+            ["Actor"] = result.Actor,
+            ["At"] = result.At,
+        };
+        TableText.Write(entity, "Result", result.Result);
+        await table.UpsertEntityAsync(entity, TableUpdateMode.Replace, ct);
+    }
+
+    public async Task<IReadOnlyList<GuardResultRecord>> ListGuardResultsAsync(string tenantId, string graphId, CancellationToken ct = default)
+    {
+        var table = await storage.TableAsync(Table, ct);
+        var results = new List<GuardResultRecord>();
+        await foreach (var e in table.QueryAsync<TableEntity>(TableKeys.PrefixFilter(TableKeys.Escape(tenantId), $"g|{TableKeys.Escape(graphId)}|"), cancellationToken: ct))
+        {
+            results.Add(new GuardResultRecord
+            {
+                GraphId = e.Required("GraphId"),
+                SnapshotId = e.Required("SnapshotId"),
+                GraphVersion = e.GetInt64("GraphVersion") ?? 0,
+                Environment = e.Required("Environment"),
+                Passed = e.GetBoolean("Passed") ?? false,
+                Result = TableText.Read(e, "Result") ?? "{}",
+                Actor = e.Required("Actor"),
+                At = e.Required("At"),
+            });
+        }
+
+        return [.. results.OrderByDescending(r => r.At, StringComparer.Ordinal).ThenBy(r => r.SnapshotId, StringComparer.Ordinal)];
+    }
+
     private static async Task<List<ReleaseEntry>> ReadHistoryAsync(TableClient table, string tenantId, string graphId, CancellationToken ct)
     {
         var entries = new List<ReleaseEntry>();
@@ -279,6 +320,8 @@ public sealed class TablesReleaseStore(TableStorage storage) : IReleaseStore
     };
 
     private static string SnapshotRow(string graphId, string snapshotId) => $"s|{TableKeys.Escape(graphId)}|{TableKeys.Escape(snapshotId)}";
+
+    private static string GuardRow(string graphId, string snapshotId) => $"g|{TableKeys.Escape(graphId)}|{TableKeys.Escape(snapshotId)}";
 
     private static string ReleaseRow(string graphId, long seq) => $"r|{TableKeys.Escape(graphId)}|{TableKeys.Number(seq)}";
 }
