@@ -36,6 +36,9 @@ public sealed class WardenClient(HttpClient http, string apiKey) : IDisposable
         return SendAsync(HttpMethod.Post, $"api/v1/graphs/{Uri.EscapeDataString(graphId)}/runs", Json(body.ToJsonString()), ct);
     }
 
+    public Task<JsonElement> GetGraphVersionAsync(string graphId, long version, CancellationToken ct) =>
+        SendAsync(HttpMethod.Get, $"api/v1/graphs/{Uri.EscapeDataString(graphId)}/versions/{version}", null, ct);
+
     public Task<JsonElement> UploadRecordingAsync(string json, CancellationToken ct) =>
         SendAsync(HttpMethod.Post, "api/v1/recordings", Json(json), ct);
 

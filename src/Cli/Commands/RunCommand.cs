@@ -16,7 +16,7 @@ public static class RunCommand
             throw new CliException($"graph file '{args.GraphPath}' not found", 2);
         }
 
-        var yaml = await File.ReadAllTextAsync(args.GraphPath, ct);
+        var yaml = await GraphFiles.ReadAsync(args.GraphPath, ct);
         var input = args.Input ?? "{}";
         try
         {

@@ -41,7 +41,8 @@ public sealed record NodeDefinition(
     MockSettings Mock,
     ApprovalSettings? Approval,
     IReadOnlyList<ProviderChoice>? Providers = null,
-    string? Tool = null)
+    string? Tool = null,
+    Contracts.NodeContract? Contract = null)
 {
     /// <summary>The providers to try, best first: the node's list, or its single provider and model.</summary>
     public IReadOnlyList<ProviderChoice> Candidates => Providers is { Count: > 0 } ? Providers : [new ProviderChoice(Provider, Model, null)];
@@ -75,7 +76,9 @@ public sealed record RetryPolicy(int MaxAttempts, TimeSpan InitialBackoff, TimeS
 /// <summary>Knobs the mock provider honours so tests and demos can make slow or flaky steps.</summary>
 /// <summary>How the mock provider answers a node: optional added latency, scripted failures and a fixed reply.</summary>
 /// <param name="Response">A fixed reply instead of the seeded one (its tokens are counted like any reply's).</param>
-public sealed record MockSettings(int LatencyMs, int FailFirstAttempts, double ErrorRate, string? Response = null)
+/// <param name="Replies">Scripted replies for the first attempts, in order (e.g. one that breaks a contract, to show
+/// the retry); later attempts get <paramref name="Response"/> or the mock's usual reply.</param>
+public sealed record MockSettings(int LatencyMs, int FailFirstAttempts, double ErrorRate, string? Response = null, IReadOnlyList<string>? Replies = null)
 {
     public static MockSettings None { get; } = new(0, 0, 0);
 }

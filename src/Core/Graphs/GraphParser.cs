@@ -14,7 +14,7 @@ namespace Warden.Core.Graphs;
 /// </summary>
 public sealed partial class GraphParser
 {
-    private static readonly HashSet<string> TopKeys = ["name", "description", "defaults", "budget", "tool_policies", "governance", "slos", "nodes", "edges"];
+    private static readonly HashSet<string> TopKeys = ["name", "description", "defaults", "budget", "tool_policies", "governance", "contracts", "slos", "nodes", "edges"];
     private static readonly HashSet<string> GovernanceKeys = ["pii", "injection", "min_score"];
     private static readonly HashSet<string> PiiKeys = ["input", "output"];
     private static readonly HashSet<string> InjectionKeys = ["threshold", "action"];
@@ -22,10 +22,10 @@ public sealed partial class GraphParser
     private static readonly HashSet<string> DefaultKeys = ["provider", "model", "providers", "retries", "retry", "timeout"];
     private static readonly HashSet<string> BudgetKeys = ["max_cost_usd", "max_tokens"];
     private static readonly HashSet<string> NodeKeys =
-        ["id", "kind", "role", "prompt", "provider", "model", "providers", "retries", "retry", "timeout", "mock", "message", "deadline", "on_timeout", "description", "tool", "input"];
+        ["id", "kind", "role", "prompt", "provider", "model", "providers", "retries", "retry", "timeout", "mock", "message", "deadline", "on_timeout", "description", "tool", "input", "contract"];
 
     private static readonly HashSet<string> RetryKeys = ["max_attempts", "initial_backoff", "max_backoff", "multiplier"];
-    private static readonly HashSet<string> MockKeys = ["latency_ms", "fail_first_attempts", "error_rate", "response"];
+    private static readonly HashSet<string> MockKeys = ["latency_ms", "fail_first_attempts", "error_rate", "response", "replies"];
     private static readonly HashSet<string> EdgeKeys = ["from", "to", "when", "max_traversals"];
 
     private readonly List<GraphError> _errors = [];
@@ -111,6 +111,7 @@ public sealed partial class GraphParser
 
         var description = OptionalString(root, "description", "$.description");
         var defaults = ParseDefaults(Child(root, "defaults"));
+        ParseContractMap(Child(root, "contracts"));
         var nodes = ParseNodes(Child(root, "nodes"), defaults);
         var edges = ParseEdges(Child(root, "edges"));
         return new GraphDefinition(name ?? string.Empty, description, defaults, nodes, edges, ParseBudget(Child(root, "budget")), ParseToolPolicies(Child(root, "tool_policies")), ParseGovernance(Child(root, "governance")), ParseSlos(Child(root, "slos")));
@@ -474,7 +475,8 @@ public sealed partial class GraphParser
                 ParseMock(Child(map, "mock"), path + ".mock"),
                 approval,
                 kind == NodeKind.Tool ? null : providers,
-                tool));
+                tool,
+                ParseNodeContract(Child(map, "contract"), path + ".contract", id, kind)));
         }
     }
 
@@ -521,7 +523,7 @@ public sealed partial class GraphParser
 
         if (node is not YamlMappingNode map)
         {
-            Error(path, node, "mock must be a mapping of latency_ms, fail_first_attempts, error_rate, response");
+            Error(path, node, "mock must be a mapping of latency_ms, fail_first_attempts, error_rate, response, replies");
             return MockSettings.None;
         }
 
@@ -530,7 +532,24 @@ public sealed partial class GraphParser
             OptionalInt(map, "latency_ms", path + ".latency_ms", 0, 600_000) ?? 0,
             OptionalInt(map, "fail_first_attempts", path + ".fail_first_attempts", 0, 100) ?? 0,
             OptionalDouble(map, "error_rate", path + ".error_rate", 0, 1) ?? 0,
-            OptionalString(map, "response", path + ".response"));
+            OptionalString(map, "response", path + ".response"),
+            MockReplies(Child(map, "replies"), path + ".replies"));
+    }
+
+    private List<string>? MockReplies(YamlNode? node, string path)
+    {
+        if (node is null)
+        {
+            return null;
+        }
+
+        if (node is YamlSequenceNode seq && seq.Children.All(c => c is YamlScalarNode { Value: not null }))
+        {
+            return seq.Children.Select(c => ((YamlScalarNode)c).Value!).ToList();
+        }
+
+        Error(path, node, "replies must be a list of texts: the mock's replies to the first attempts, in order");
+        return null;
     }
 
     private List<EdgeDefinition> ParseEdges(YamlNode? node)

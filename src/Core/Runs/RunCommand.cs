@@ -20,6 +20,9 @@ namespace Warden.Core.Runs;
 public abstract record RunCommand;
 
 /// <summary>Everything an executor needs to run one attempt of an agent step, with no further lookups.</summary>
+/// <param name="Contract">The node's contract, checked by the executor on this attempt; null when it has none.</param>
+/// <param name="ContractInput">The node's input as its contract's input schema reads it (<see cref="Contracts.ContractInput"/>); set only when the contract has one.</param>
+/// <remarks>Invocations are persisted (the outbox, Durable activity inputs): add members only at the end, optional.</remarks>
 public sealed record NodeInvocation(
     string RunId,
     string TenantId,
@@ -38,7 +41,9 @@ public sealed record NodeInvocation(
     GovernanceSettings? Governance = null,
     ChaosSettings? Chaos = null,
     ReplaySettings? Replay = null,
-    bool Shadow = false)
+    bool Shadow = false,
+    Contracts.NodeContract? Contract = null,
+    string? ContractInput = null)
 {
     /// <summary>The providers to try in order: those the guardrails admitted, or the node's own choice.</summary>
     public IReadOnlyList<ProviderChoice> Candidates => Providers is { Count: > 0 } ? Providers : [new ProviderChoice(Provider, Model, null)];

@@ -23,24 +23,35 @@ public sealed partial class RunDecider
             var delay = Backoff.Delay(definition.Retry, step.State.Seed, nodeId, node.Visit, node.Attempt);
             node.Status = NodeStatus.WaitingRetry;
             step.Commands.Add(new StartTimer(Tags.ForRetry(nodeId, node.Visit, node.Attempt + 1), step.Now + delay));
-            step.Log("node.failed", nodeId, node.Attempt, new Dictionary<string, string>
+            step.Log("node.failed", nodeId, node.Attempt, WithCode(node, new Dictionary<string, string>
             {
                 ["error"] = error,
                 ["will_retry"] = "true",
                 ["retry_in_ms"] = Str((long)delay.TotalMilliseconds),
-            });
+            }));
             return;
         }
 
         node.Status = NodeStatus.Failed;
         node.EndedAt = step.Now;
-        step.Log("node.failed", nodeId, node.Attempt, new Dictionary<string, string>
+        step.Log("node.failed", nodeId, node.Attempt, WithCode(node, new Dictionary<string, string>
         {
             ["error"] = error,
             ["will_retry"] = "false",
             ["attempts"] = Str(node.Attempt),
-        });
+        }));
         AfterNodeEnded(step, nodeId);
+    }
+
+    /// <summary>A failure with a stable code (CONTRACT_VIOLATED, PII_BLOCKED ...) says so on the timeline.</summary>
+    private static Dictionary<string, string> WithCode(NodeState node, Dictionary<string, string> data)
+    {
+        if (node.ErrorCode is { } code)
+        {
+            data["error_code"] = code;
+        }
+
+        return data;
     }
 
     public const string PolicyDeniedCode = "POLICY_DENIED";
@@ -96,6 +107,7 @@ public sealed partial class RunDecider
     {
         var node = step.State.Nodes[nodeId];
         node.Attempt++;
+        node.ErrorCode = null;
         node.Status = NodeStatus.Admitting;
         if (node.Attempt == 1)
         {
@@ -178,6 +190,7 @@ public sealed partial class RunDecider
 
         var first = providers.Count > 0 ? providers[0] : definition.Candidates[0];
         var prompt = RenderPrompt(step.State, definition);
+        var contractInput = definition.Contract?.InputSchema is null ? null : Contracts.ContractInput.For(step.State.Input, Upstream(step.State, definition));
         step.Commands.Add(new ExecuteNode(new NodeInvocation(
             step.State.RunId,
             step.State.TenantId,
@@ -196,7 +209,9 @@ public sealed partial class RunDecider
             _graph.Definition.Governance,
             step.State.Options?.Chaos,
             step.State.Options?.Replay,
-            step.State.Options?.Shadow is not null)));
+            step.State.Options?.Shadow is not null,
+            definition.Contract,
+            contractInput)));
         step.Commands.Add(new StartTimer(Tags.ForTimeout(nodeId, node.Visit, node.Attempt), step.Now + definition.Timeout));
         var started = new Dictionary<string, string>
         {
@@ -247,15 +262,16 @@ public sealed partial class RunDecider
         return data;
     }
 
-    private string RenderPrompt(RunState state, NodeDefinition definition)
-    {
-        var upstream = _graph.IncomingForward[definition.Id]
+    private string RenderPrompt(RunState state, NodeDefinition definition) =>
+        PromptTemplate.Render(definition.Prompt!, state.RunId, state.Input, Upstream(state, definition), id => state.Nodes.GetValueOrDefault(id)?.Output);
+
+    /// <summary>The outputs of the node's forward predecessors that succeeded: its <c>{{upstream}}</c> and its contract's input.</summary>
+    private List<(string From, string Output)> Upstream(RunState state, NodeDefinition definition) =>
+        _graph.IncomingForward[definition.Id]
             .Select(e => (e.From, state.Nodes[e.From]))
             .Where(x => x.Item2.Status == NodeStatus.Succeeded && x.Item2.Output is not null)
             .Select(x => (x.From, x.Item2.Output!))
             .ToList();
-        return PromptTemplate.Render(definition.Prompt!, state.RunId, state.Input, upstream, id => state.Nodes.GetValueOrDefault(id)?.Output);
-    }
 
     /// <summary>Called when a node has reached a final status for its current visit.</summary>
     private void AfterNodeEnded(Step step, string nodeId)

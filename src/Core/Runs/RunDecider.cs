@@ -162,9 +162,9 @@ public sealed partial class RunDecider
 
         step.Commands.Add(new CancelTimer(Tags.ForTimeout(e.NodeId, e.Visit, e.Attempt)));
         node.Calls = e.Calls;
-        if (e.ErrorCode is not null)
+        node.ErrorCode = e.ErrorCode;
+        if (e.ErrorCode is not null and not Contracts.NodeContract.ViolatedCode)
         {
-            node.ErrorCode = e.ErrorCode;
             step.Log(e.ErrorCode == Replay.ReplayCodes.Miss ? Replay.ReplayCodes.MissedEvent : "governance.blocked", e.NodeId, e.Attempt, new Dictionary<string, string> { ["code"] = e.ErrorCode, ["reason"] = e.Error });
         }
 

@@ -10,7 +10,14 @@ public sealed record RunObservation(
     string? Output,
     IReadOnlyDictionary<string, string?> NodeOutputs,
     IReadOnlyList<ObservedEvent> Timeline,
-    RunTotals Totals);
+    RunTotals Totals)
+{
+    /// <summary>The run's input (JSON), when the runner read it; contract assertions check input schemas against it.</summary>
+    public string? Input { get; init; }
+
+    /// <summary>The graph version the run ran, when the runner loaded it; contract assertions read its contracts.</summary>
+    public Graphs.GraphDefinition? Graph { get; init; }
+}
 
 /// <summary>One durable timeline event: its type (node.completed, approval.requested ...), node, attempt and data.</summary>
 public sealed record ObservedEvent(string Type, string? NodeId, long? Attempt, IReadOnlyDictionary<string, string> Data)

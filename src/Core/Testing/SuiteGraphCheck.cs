@@ -28,6 +28,11 @@ public static class SuiteGraphCheck
                         errors.Add(new SuiteError($"$.cases[{i}] {assertion.Kind}", $"node '{node}' is not in graph '{graph.Name}'; its nodes are {string.Join(", ", nodes)}", assertion.Line, 1));
                     }
                 }
+
+                if (assertion is ContractAssertion && Uncontracted(assertion, graph) is { } problem && seen.Add((assertion.Line, assertion.Kind)))
+                {
+                    errors.Add(new SuiteError($"$.cases[{i}] {assertion.Kind}", problem, assertion.Line, 1));
+                }
             }
 
             foreach (var node in MockedNodes(suite.Cases[i]).Where(n => !nodes.Contains(n)))
@@ -37,6 +42,20 @@ public static class SuiteGraphCheck
         }
 
         return errors;
+    }
+
+    /// <summary>A contract assertion on a node without a contract (or a graph without any) could never mean anything.</summary>
+    private static string? Uncontracted(Assertion assertion, GraphDefinition graph)
+    {
+        var contracted = graph.Nodes.Where(n => n.Contract is not null).Select(n => n.Id).ToList();
+        if (assertion.Node is { } node)
+        {
+            return graph.FindNode(node) is { Contract: null }
+                ? $"node '{node}' has no contract in graph '{graph.Name}'{(contracted.Count > 0 ? $"; nodes with contracts: {string.Join(", ", contracted)}" : string.Empty)}"
+                : null;
+        }
+
+        return contracted.Count == 0 ? $"graph '{graph.Name}' has no contracts" : null;
     }
 
     private static IEnumerable<string> MockedNodes(SuiteCase suiteCase) =>

@@ -1,7 +1,7 @@
 using System.Globalization;
-using System.Text.Json;
 using System.Text.RegularExpressions;
 using Json.Schema;
+using Warden.Core.Contracts;
 using Warden.Core.Graphs;
 using Warden.Core.Testing.Assertions;
 using YamlDotNet.RepresentationModel;
@@ -36,6 +36,8 @@ public sealed partial class SuiteParser
         ["no_pii"] = ["node"],
         ["redacted"] = ["node"],
         ["injection_blocked"] = ["node"],
+        ["contract"] = ["max_violations"],
+        ["contracts"] = ["max_violations"],
         ["tool_called"] = ["node"],
         ["tool_not_called"] = ["node"],
         ["policy"] = ["node"],
@@ -46,7 +48,7 @@ public sealed partial class SuiteParser
     private static readonly HashSet<string> PolicyKeys = ["tool", "decision"];
     private static readonly HashSet<string> JudgeKeys = ["rubric", "min_score", "node", "provider", "model"];
 
-    private static readonly HashSet<string> Modifiers = ["node", "error_code", "equals", "exists", "threshold"];
+    private static readonly HashSet<string> Modifiers = ["node", "error_code", "equals", "exists", "threshold", "max_violations"];
 
     private List<Assertion> ParseAssertions(YamlNode? node, string path, bool required)
     {
@@ -141,6 +143,8 @@ public sealed partial class SuiteParser
                 : null,
             "no_pii" => Bool(value, at) is true ? new NoPiiAssertion(target) : Missing(value, at, "no_pii takes true"),
             "max_retries" => Number(value, at, 0m) is { } retries ? new MaxRetriesAssertion((long)retries, target) : null,
+            "contract" => Text(value, at) is { } owner ? new ContractAssertion(owner, MaxViolations(map, path)) : null,
+            "contracts" => value is YamlScalarNode { Value: "hold" } ? new ContractAssertion(null, MaxViolations(map, path)) : Missing(value, at, "contracts takes hold (every node's contract holds); for one node write contract: <node id>"),
             "provider" => Text(value, at) is { } provider ? new ProviderUsedAssertion(provider, target) : null,
             "max_tokens" => Number(value, at, 0m) is { } tokens ? new BudgetAssertion(kind, BudgetMeasure.Tokens, tokens) : null,
             "max_cost_usd" => Number(value, at, 0m) is { } cost ? new BudgetAssertion(kind, BudgetMeasure.CostUsd, cost) : null,
@@ -290,6 +294,9 @@ public sealed partial class SuiteParser
         return null;
     }
 
+    private long? MaxViolations(YamlMappingNode map, string path) =>
+        Child(map, "max_violations") is { } node && Number(node, path + ".max_violations", 0m) is { } most ? (long)most : null;
+
     private string? Status(YamlNode node, string path)
     {
         var text = Text(node, path);
@@ -384,19 +391,12 @@ public sealed partial class SuiteParser
             return null;
         }
 
-        try
+        if (SafeRegex.TryCreate(pattern, out var regex, out var error))
         {
-            return new Regex(pattern, RegexOptions.NonBacktracking | RegexOptions.CultureInvariant);
-        }
-        catch (ArgumentException ex)
-        {
-            Error(path, node, $"bad regex: {ex.Message}");
-        }
-        catch (NotSupportedException ex)
-        {
-            Error(path, node, $"regex not supported without backtracking (no backreferences, lookarounds or atomic groups): {ex.Message}");
+            return regex;
         }
 
+        Error(path, node, error!);
         return null;
     }
 
@@ -439,24 +439,12 @@ public sealed partial class SuiteParser
             return null;
         }
 
-        try
+        if (!JsonSchemas.TryBuild(text, out var schema, out var error))
         {
-            using var document = JsonDocument.Parse(text);
-            var check = MetaSchemas.Draft202012.Evaluate(document.RootElement, new EvaluationOptions { OutputFormat = OutputFormat.List });
-            if (!check.IsValid)
-            {
-                var first = (check.Details ?? []).FirstOrDefault(d => d.Errors is { Count: > 0 });
-                var where = first?.InstanceLocation.ToString() is { Length: > 0 } loc ? loc : "/";
-                Error(path, node, $"not a valid JSON Schema (draft 2020-12): at {where}: {first?.Errors?.Values.FirstOrDefault() ?? "invalid"}");
-                return null;
-            }
-
-            return new ParsedSchema(JsonSchema.Build(document.RootElement.Clone()), text);
-        }
-        catch (Exception ex) when (ex is JsonException or JsonSchemaException or ArgumentException or InvalidOperationException)
-        {
-            Error(path, node, $"not a valid JSON Schema (draft 2020-12): {ex.Message}");
+            Error(path, node, error!);
             return null;
         }
+
+        return new ParsedSchema(schema!, text);
     }
 }

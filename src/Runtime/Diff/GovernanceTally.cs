@@ -3,7 +3,7 @@ namespace Warden.Runtime.Diff;
 /// <summary>
 /// A run's governance decisions counted from its timeline, one key per kind: <c>redaction.email</c>,
 /// <c>blocked.PII_BLOCKED</c>, <c>policy.denied</c>, <c>approval.requested</c> / <c>.approved</c> / <c>.rejected</c> /
-/// <c>.expired</c> / <c>.escalated</c>, <c>budget.exceeded</c>.
+/// <c>.expired</c> / <c>.escalated</c>, <c>budget.exceeded</c>, <c>contract.violated</c> (attempts that broke their node's contract).
 /// </summary>
 public static class GovernanceTally
 {
@@ -23,6 +23,9 @@ public static class GovernanceTally
                     break;
                 case "governance.blocked":
                     Add(counts, "blocked." + e.Get("code"));
+                    break;
+                case "node.failed" when e.Get("error_code") == Core.Contracts.NodeContract.ViolatedCode:
+                    Add(counts, "contract.violated");
                     break;
                 case "policy.denied" or "budget.exceeded" or "approval.requested" or "approval.approved" or "approval.rejected" or "approval.expired" or "approval.escalated":
                     Add(counts, e.Type);

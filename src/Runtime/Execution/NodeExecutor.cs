@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Warden.Core.Contracts;
 using Warden.Core.Costs;
 using Warden.Core.Runs;
 using Warden.Core.Runs.Chaos;
@@ -24,6 +25,7 @@ public sealed record NodeExecution(RunEvent Event, string Provider, string Model
 public sealed class NodeExecutor(ProviderRouter router, ToolInvoker? tools = null, GovernanceScreen? governance = null, TimeProvider? clock = null, ReplaySource? replay = null)
 {
     private readonly GovernanceScreen _governance = governance ?? new GovernanceScreen(GovernanceDefaults.Standard);
+    private readonly ContractCache _contracts = new();
     private readonly TimeProvider _clock = clock ?? TimeProvider.System;
 
     /// <summary>Runs one attempt inside its span (see <see cref="WardenTelemetry"/>) and counts its outcome, tokens and cost.</summary>
@@ -68,9 +70,16 @@ public sealed class NodeExecutor(ProviderRouter router, ToolInvoker? tools = nul
             }
         }
 
+        // A node's contract guards every attempt: a bad input fails before anything is called (or paid for).
+        var contract = inv.Contract is { } c ? _contracts.Get(c) : null;
+        if (contract is not null && ContractChecker.CheckInput(contract, inv.ContractInput) is { Count: > 0 } badInput)
+        {
+            return Violated(inv, contract, badInput, started, [], null);
+        }
+
         if (inv.Provider == ToolInvoker.ProviderName)
         {
-            return await CallToolAsync(inv, started, timeout.Token, ct);
+            return await CallToolAsync(inv, contract, started, timeout.Token, ct);
         }
 
         // Personal data and secrets are redacted (or the step blocked) before any provider sees the prompt.
@@ -105,6 +114,11 @@ public sealed class NodeExecutor(ProviderRouter router, ToolInvoker? tools = nul
         if (output.Blocked)
         {
             return Failed(inv, output.BlockReason!, retryable: false, started, route.Calls, usage, output.BlockCode);
+        }
+
+        if (contract is not null && ContractChecker.CheckOutput(contract, output.Text, response.OutputTokens) is { Count: > 0 } badOutput)
+        {
+            return Violated(inv, contract, badOutput, started, route.Calls, usage);
         }
 
         var redactions = input.Redactions.Concat(output.Redactions).ToList();
@@ -145,7 +159,7 @@ public sealed class NodeExecutor(ProviderRouter router, ToolInvoker? tools = nul
     }
 
     /// <summary>A tool step: no tokens, no provider breakers; its failures are classified like a provider's.</summary>
-    private async Task<NodeExecution> CallToolAsync(NodeInvocation inv, long started, CancellationToken withTimeout, CancellationToken ct)
+    private async Task<NodeExecution> CallToolAsync(NodeInvocation inv, CompiledContract? contract, long started, CancellationToken withTimeout, CancellationToken ct)
     {
         if (tools is null)
         {
@@ -161,6 +175,11 @@ public sealed class NodeExecutor(ProviderRouter router, ToolInvoker? tools = nul
             if (screened.Blocked)
             {
                 return Failed(inv, screened.BlockReason!, retryable: false, started, [], errorCode: screened.BlockCode);
+            }
+
+            if (contract is not null && ContractChecker.CheckOutput(contract, output, 0) is { Count: > 0 } violations)
+            {
+                return Violated(inv, contract, violations, started, [], null);
             }
 
             return new NodeExecution(
@@ -179,6 +198,10 @@ public sealed class NodeExecutor(ProviderRouter router, ToolInvoker? tools = nul
             return Failed(inv, $"tool call timed out after {inv.Timeout.TotalSeconds:0.###}s", retryable: true, started, []);
         }
     }
+
+    /// <summary>A broken contract fails the attempt like any failure: retried while attempts remain, on the timeline with its rules.</summary>
+    private static NodeExecution Violated(NodeInvocation inv, CompiledContract contract, IReadOnlyList<ContractViolation> violations, long started, IReadOnlyList<ProviderCall> calls, Usage? usage) =>
+        Failed(inv, ContractChecker.Describe(contract.Contract, violations), retryable: true, started, calls, usage, NodeContract.ViolatedCode);
 
     private static NodeExecution Failed(NodeInvocation inv, string error, bool retryable, long started, IReadOnlyList<ProviderCall> calls, Usage? usage = null, string? errorCode = null) =>
         new(

@@ -34,6 +34,12 @@ public sealed class MockLlmClient(TimeProvider clock) : ILlmClient
             throw new LlmException($"mock provider: simulated 503 (error_rate={inv.Mock.ErrorRate})", retryable: true);
         }
 
+        if (inv.Mock.Replies is { } scripted && inv.Attempt <= scripted.Count)
+        {
+            var text = scripted[inv.Attempt - 1];
+            return new LlmResponse(text, MockResponder.EstimateTokens(request.Prompt) + 24, MockResponder.EstimateTokens(text), request.Model);
+        }
+
         var reply = inv.Mock.Response is { } fixedReply
             ? new MockReply(fixedReply, MockResponder.EstimateTokens(request.Prompt) + 24, MockResponder.EstimateTokens(fixedReply))
             : MockResponder.Respond(inv.Seed, inv.NodeId, request.Role, request.Prompt);

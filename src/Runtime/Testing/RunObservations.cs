@@ -25,7 +25,10 @@ public static class RunObservations
             run.Output,
             outputs,
             events.Select(Entry).ToList(),
-            new RunTotals(run.InputTokens, run.OutputTokens, decimal.Parse(run.CostUsd, CultureInfo.InvariantCulture), (long)(ended - created).TotalMilliseconds));
+            new RunTotals(run.InputTokens, run.OutputTokens, decimal.Parse(run.CostUsd, CultureInfo.InvariantCulture), (long)(ended - created).TotalMilliseconds))
+        {
+            Input = run.Input,
+        };
     }
 
     private static ObservedEvent Entry(RunEventRecord e)

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
+using Warden.Core.Graphs;
 using Warden.Core.Runs;
 using Warden.Core.Testing;
 using Warden.Core.Testing.Assertions;
@@ -15,7 +16,7 @@ namespace Warden.Runtime.Testing;
 /// and read back from <see cref="IRunStore"/>; approval gates are answered as the case asks; the finished run is
 /// checked by <see cref="SuiteEvaluator"/>, its judge assertions graded first by <see cref="JudgeService"/>.
 /// </summary>
-public sealed partial class SuiteRunner(IRunEngine engine, IRunStore runs, TimeProvider clock, ILogger<SuiteRunner> logger, JudgeService? judge = null)
+public sealed partial class SuiteRunner(IRunEngine engine, IRunStore runs, IGraphStore graphs, TimeProvider clock, ILogger<SuiteRunner> logger, JudgeService? judge = null)
 {
     private static readonly string[] Terminal = ["completed", "failed", "stopped"];
 
@@ -110,9 +111,13 @@ public sealed partial class SuiteRunner(IRunEngine engine, IRunStore runs, TimeP
         }
     }
 
+    /// <summary>The graph version the run ran: contract assertions check its contracts.</summary>
+    private async Task<GraphDefinition?> GraphOfAsync(string tenantId, SuiteCase suiteCase, RunRecord run, CancellationToken ct) =>
+        suiteCase.Assertions.Any(a => a is ContractAssertion) && await graphs.GetVersionAsync(tenantId, run.GraphId, run.GraphVersion, ct) is { } version ? GraphParser.Parse(version.Source) : null;
+
     private async Task<CaseResult> EvaluateAsync(string tenantId, string suiteName, SuiteCase suiteCase, RunRecord run, IReadOnlyList<RunEventRecord> events, string? status, CancellationToken ct)
     {
-        var observation = RunObservations.From(run, events, status);
+        var observation = RunObservations.From(run, events, status) with { Graph = await GraphOfAsync(tenantId, suiteCase, run, ct) };
         var judged = judge is null ? null : await JudgeGrading.GradeAsync(suiteCase, observation, (j, text, token) => GradeAsync(tenantId, j, text, token), ct);
         var result = SuiteEvaluator.Evaluate(suiteCase, run.Id, observation, judged);
         var failures = result.Failures.Count();

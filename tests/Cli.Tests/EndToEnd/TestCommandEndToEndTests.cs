@@ -130,6 +130,62 @@ public sealed class TestCommandEndToEndTests
         runs.ShouldContain("\"completed\"");
     }
 
+    [Theory]
+    [InlineData("max_output_tokens: 400\nforbidden: ['(?i)as an ai']\n", 0, "1/1 cases passed")]
+    [InlineData("max_output_tokens: 5\n", 1, "CONTRACT_VIOLATED: plan#1")]
+    public async Task Test_ContractFromFile_GuardsTheRunAndGatesTheSuite(string contract, int expectedExit, string expectedOutput)
+    {
+        // Arrange: the graph names a contract file; the suite asserts it without restating it.
+        var dir = TempDir();
+        Directory.CreateDirectory(Path.Combine(dir, "contracts"));
+        await File.WriteAllTextAsync(Path.Combine(dir, "contracts", "plan.yaml"), contract);
+        await File.WriteAllTextAsync(Path.Combine(dir, "graph.yaml"), """
+            name: contracted
+            nodes:
+              - id: plan
+                role: planner
+                prompt: "{{input.task}}"
+                contract: ./contracts/plan.yaml
+                retry: { max_attempts: 2, initial_backoff: 10ms, max_backoff: 20ms }
+              - { id: sum, role: finalizer, prompt: "{{upstream}}" }
+            edges: [plan -> sum]
+            """);
+        await File.WriteAllTextAsync(Path.Combine(dir, "suite.yaml"), """
+            name: contracted
+            graph: { file: graph.yaml }
+            cases:
+              - name: plan holds
+                input: { task: "Sort a list of numbers" }
+                assert:
+                  - contract: plan
+            """);
+
+        // Act
+        using var test = WardenProcess.Start(null, "test", Path.Combine(dir, "suite.yaml"), "--data-dir", Path.Combine(dir, "data"));
+        var exit = await test.WaitForExitAsync(TimeSpan.FromMinutes(2));
+
+        // Assert
+        exit.ShouldBe(expectedExit, test.Output);
+        test.Output.ShouldContain(expectedOutput);
+    }
+
+    [Fact]
+    public async Task Test_MissingContractFile_ExitsTwoNamingIt()
+    {
+        // Arrange
+        var dir = TempDir();
+        await File.WriteAllTextAsync(Path.Combine(dir, "graph.yaml"), "name: g\nnodes:\n  - { id: a, role: planner, prompt: p, contract: ./contracts/nope.yaml }\n");
+        await File.WriteAllTextAsync(Path.Combine(dir, "suite.yaml"), "name: s\ngraph: { file: graph.yaml }\ncases:\n  - name: c\n    assert:\n      - status: completed\n");
+
+        // Act
+        using var test = WardenProcess.Start(null, "test", Path.Combine(dir, "suite.yaml"), "--data-dir", Path.Combine(dir, "data"));
+        var exit = await test.WaitForExitAsync(TimeSpan.FromMinutes(1));
+
+        // Assert
+        exit.ShouldBe(2, test.Output);
+        test.Output.ShouldContain("cannot read contract file './contracts/nope.yaml'");
+    }
+
     [Fact]
     public async Task Test_ToolPolicyAndJudgeAssertionsAgainstServer_GradesThroughTheApiAndReportsFailures()
     {

@@ -186,6 +186,38 @@ public abstract class EngineScenarios
     }
 
     [Fact]
+    public async Task Contract_FirstReplyViolates_AttemptFailsContractViolatedAndTheRetryCompletes()
+    {
+        await using var host = await StartHostAsync();
+
+        var run = await host.RunToEndAsync(Scenarios.Contracted(badReplies: 1, maxAttempts: 2));
+
+        run.Status.ShouldBe("completed");
+        var timeline = await host.TimelineAsync(run.Id);
+        timeline.Where(e => e.NodeId == "a").Select(e => $"{e.Type}:{e.Attempt}").ShouldBe(["node.started:1", "node.failed:1", "node.started:2", "node.completed:2"]);
+        var failed = timeline.Single(e => e.Type == "node.failed");
+        var data = failed.Data.ShouldNotBeNull();
+        data.ShouldContain("\"error_code\":\"CONTRACT_VIOLATED\"");
+        data.ShouldContain("output_schema");
+        data.ShouldContain("forbidden[0]");
+        run.ErrorCode.ShouldBeNull();
+    }
+
+    [Fact]
+    public async Task Contract_EveryReplyViolates_RunFailsWithContractViolated()
+    {
+        await using var host = await StartHostAsync();
+
+        var run = await host.RunToEndAsync(Scenarios.Contracted(badReplies: 2, maxAttempts: 2));
+
+        run.Status.ShouldBe("failed");
+        run.ErrorCode.ShouldBe("CONTRACT_VIOLATED");
+        run.Error.ShouldNotBeNull().ShouldContain("contract violated");
+        (await host.TimelineAsync(run.Id)).Count(e => e.Type == "node.failed" && e.NodeId == "a").ShouldBe(2);
+        (await host.StepsAsync(run.Id)).ShouldNotContain(s => s.StartsWith("node.started:b:", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Timeout_StepSlowerThanItsTimeout_TimesOutAndFailsTheRun()
     {
         await using var host = await StartHostAsync();

@@ -120,4 +120,18 @@ internal static class Scenarios
         edges:
         {string.Join("\n", Enumerable.Range(1, nodes - 1).Select(i => $"  - n{i} -> n{i + 1}"))}
         """;
+
+    /// <summary>A contracted step whose scripted mock replies break the contract on the first attempts, then the mock's plan holds.</summary>
+    public static string Contracted(int badReplies, int maxAttempts) => $$$"""
+        name: contracted
+        nodes:
+          - id: a
+            role: planner
+            prompt: "Plan {{input.task}}"
+            contract: { output_schema: { type: string, pattern: "^Plan for " }, forbidden: ['(?i)as an ai'] }
+            retry: { max_attempts: {{{maxAttempts}}}, initial_backoff: 200ms, max_backoff: 1s, multiplier: 2 }
+            mock: { replies: [{{{string.Join(", ", Enumerable.Repeat("'As an AI, here is a plan'", badReplies))}}}] }
+          - { id: b, role: finalizer, prompt: "Sum up {{upstream}}", retries: 0 }
+        edges: [ "a -> b" ]
+        """;
 }

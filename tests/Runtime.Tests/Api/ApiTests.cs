@@ -91,6 +91,33 @@ public sealed class ApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task CreateGraph_ContractFileReference_400SayingToInlineIt()
+    {
+        var response = await PostYamlAsync("name: bad-contract\nnodes:\n  - id: a\n    role: planner\n    prompt: hi\n    contract: ./contracts/a.yaml\n");
+        var body = await ErrorAsync(response);
+
+        response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        body.GetProperty("error_code").GetString().ShouldBe("GRAPH_INVALID");
+        var detail = body.GetProperty("details")[0];
+        detail.GetProperty("message").GetString()!.ShouldContain("contract file './contracts/a.yaml' is not inlined");
+        detail.GetProperty("line").GetInt32().ShouldBe(6);
+        detail.GetProperty("column").GetInt32().ShouldBe(15);
+    }
+
+    [Fact]
+    public async Task GetGraphVersion_NodeWithContract_DefinitionShowsTheContract()
+    {
+        var created = await PostYamlAsync("name: api-contract\nnodes:\n  - id: a\n    role: planner\n    prompt: hi\n    contract: { max_output_tokens: 300, forbidden: ['(?i)secret'] }\n");
+        created.StatusCode.ShouldBe(HttpStatusCode.Created);
+
+        var version = await _http.GetFromJsonAsync<JsonElement>("/api/v1/graphs/api-contract/versions/1");
+
+        var contract = version.GetProperty("definition").GetProperty("nodes")[0].GetProperty("contract");
+        contract.GetProperty("max_output_tokens").GetInt64().ShouldBe(300);
+        contract.GetProperty("forbidden")[0].GetString().ShouldBe("(?i)secret");
+    }
+
+    [Fact]
     public async Task CreateGraph_WrongContentType_415()
     {
         var response = await _http.PostAsync("/api/v1/graphs", new StringContent("name: x", Encoding.UTF8, "application/xml"));

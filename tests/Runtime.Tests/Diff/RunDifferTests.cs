@@ -106,6 +106,30 @@ public sealed class RunDifferTests : IAsyncLifetime
         diff.Identical.ShouldBeFalse();
     }
 
+    [Fact]
+    public async Task Compare_OneRunBrokeItsContractOnce_GovernanceCountsTheViolation()
+    {
+        const string Contracted = """
+            name: contracted-{0}
+            nodes:
+              - id: plan
+                role: planner
+                prompt: "{{{{input.task}}}}"
+                contract: {{ output_schema: {{ type: string, pattern: "^Plan for " }} }}
+                retry: {{ max_attempts: 2, initial_backoff: 10ms, max_backoff: 20ms }}
+                mock: {{ replies: [{1}] }}
+            """;
+        await _warden.UploadAsync(string.Format(System.Globalization.CultureInfo.InvariantCulture, Contracted, "held", string.Empty));
+        await _warden.UploadAsync(string.Format(System.Globalization.CultureInfo.InvariantCulture, Contracted, "retried", "'no plan here'"));
+        var held = await RunAsync("contracted-held", seed: 1);
+        var retried = await RunAsync("contracted-retried", seed: 1);
+
+        var diff = RunDiffer.Compare(held, retried);
+
+        retried.Run.Status.ShouldBe("completed");
+        diff.Governance.Changes.ShouldContain(new GovernanceChange("contract.violated", 0, 1));
+    }
+
     private async Task<RunTrace> RunAsync(string graph, long seed, string input = """{"task":"sort numbers"}""")
     {
         var started = await _warden.StartAsync(graph, input, seed: seed);

@@ -1,6 +1,8 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Warden.Cli.Client;
+using Warden.Core.Graphs;
 using Warden.Core.Testing;
 using Warden.Core.Testing.Assertions;
 
@@ -13,6 +15,7 @@ namespace Warden.Cli.Commands.Testing;
 public sealed class CaseRunner(WardenClient client, TimeSpan timeout)
 {
     private static readonly string[] Terminal = ["completed", "failed", "stopped"];
+    private readonly ConcurrentDictionary<(string, long), Task<GraphDefinition>> _graphs = new();
 
     /// <summary>Where a case's <c>recording</c> file is looked for: the suite file's folder.</summary>
     public string BaseDirectory { get; init; } = ".";
@@ -100,7 +103,8 @@ public sealed class CaseRunner(WardenClient client, TimeSpan timeout)
         var run = await client.GetRunAsync(runId, ct);
         var events = (await client.GetEventsAsync(runId, 0, ct)).GetProperty("items").EnumerateArray().ToList();
         var waiting = pending.Count > 0 && !Terminal.Contains(run.GetProperty("status").GetString());
-        var observation = RunJson.ToObservation(run, events, waiting ? "waiting" : null);
+        var graph = suiteCase.Assertions.Any(a => a is ContractAssertion) ? await GraphOfAsync(run, ct) : null;
+        var observation = RunJson.ToObservation(run, events, waiting ? "waiting" : null) with { Graph = graph };
         var judged = await JudgeGrading.GradeAsync(suiteCase, observation, GradeAsync, ct);
         return SuiteEvaluator.Evaluate(suiteCase, runId, observation, judged);
     }
@@ -118,6 +122,12 @@ public sealed class CaseRunner(WardenClient client, TimeSpan timeout)
             return JudgeVerdict.Failed(ex.Message);
         }
     }
+
+    /// <summary>The stored graph version the run ran (as uploaded, contract files inlined): contract assertions read it.</summary>
+    private Task<GraphDefinition> GraphOfAsync(JsonElement run, CancellationToken ct) =>
+        _graphs.GetOrAdd(
+            (run.GetProperty("graph_id").GetString()!, run.GetProperty("graph_version").GetInt64()),
+            async key => GraphParser.Parse((await client.GetGraphVersionAsync(key.Item1, key.Item2, ct)).GetProperty("source").GetString()!));
 
     private async Task OnEventAsync(SuiteCase suiteCase, JsonElement e, HashSet<string> pending, CancellationToken ct)
     {

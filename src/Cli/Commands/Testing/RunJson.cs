@@ -32,7 +32,10 @@ public static class RunJson
                 usage.GetProperty("input_tokens").GetInt64(),
                 usage.GetProperty("output_tokens").GetInt64(),
                 usage.GetProperty("cost_usd").GetDecimal(),
-                (long)(ended - created).TotalMilliseconds));
+                (long)(ended - created).TotalMilliseconds))
+        {
+            Input = run.TryGetProperty("input", out var input) && input.ValueKind != JsonValueKind.Undefined ? input.GetRawText() : null,
+        };
     }
 
     private static ObservedEvent Entry(JsonElement e)

@@ -71,7 +71,7 @@ public static class SuiteFiles
             throw new CliException($"{suitePath}: graph file '{relative}' not found (looked at {graphPath})", 2);
         }
 
-        var yaml = await File.ReadAllTextAsync(graphPath, ct);
+        var yaml = await GraphFiles.ReadAsync(graphPath, ct);
         try
         {
             GraphParser.Parse(yaml);
