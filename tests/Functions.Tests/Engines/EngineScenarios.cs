@@ -20,7 +20,7 @@ public abstract class EngineScenarios
 {
     private static readonly string[] Abc = ["a", "b", "c"];
 
-    private static Dictionary<string, string> Data(RunEventRecord e) => System.Text.Json.JsonSerializer.Deserialize<Dictionary<string, string>>(e.Data!)!;
+    private static Dictionary<string, string> Data(Warden.Runtime.Storage.RunEventRecord e) => System.Text.Json.JsonSerializer.Deserialize<Dictionary<string, string>>(e.Data!)!;
 
     /// <summary>
     /// How much earlier than due the engine's durable timers may be seen to fire, measured between timeline times. The
