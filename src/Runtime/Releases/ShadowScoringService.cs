@@ -32,6 +32,6 @@ public sealed partial class ShadowScoringService(ITenantStore tenants, ShadowSer
         }
     }
 
-    [LoggerMessage(EventId = 3101, Level = LogLevel.Warning, Message = "Shadow scoring failed; trying again at the next tick")]
+    [LoggerMessage(EventId = 3201, Level = LogLevel.Warning, Message = "Shadow scoring failed; trying again at the next tick")]
     private static partial void LogFailed(ILogger logger, Exception exception);
 }

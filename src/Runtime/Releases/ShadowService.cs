@@ -107,6 +107,6 @@ public sealed partial class ShadowService(IReleaseStore releases, IRunStore runs
 
     private static bool Ended(string status) => status is "completed" or "failed" or "stopped";
 
-    [LoggerMessage(EventId = 3100, Level = LogLevel.Warning, Message = "Shadow divergence: tenant {TenantId} graph {GraphId}: run {PrimaryRunId} and its shadow {ShadowRunId} scored {Score} (threshold {Threshold})")]
+    [LoggerMessage(EventId = 3200, Level = LogLevel.Warning, Message = "Shadow divergence: tenant {TenantId} graph {GraphId}: run {PrimaryRunId} and its shadow {ShadowRunId} scored {Score} (threshold {Threshold})")]
     private static partial void LogDiverged(ILogger logger, string tenantId, string graphId, string primaryRunId, string shadowRunId, double score, double threshold);
 }
