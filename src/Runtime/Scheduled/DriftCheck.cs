@@ -1,59 +1,84 @@
 using System.Globalization;
 using Microsoft.Extensions.Logging;
+using Warden.Core.Releases;
 using Warden.Runtime.Storage;
 
 namespace Warden.Runtime.Scheduled;
 
-/// <summary>How one tenant's last hour compares with the day before it, per LLM call.</summary>
-public sealed record UsageDrift(string TenantId, long RecentCalls, decimal? CostRatio, double? LatencyRatio, bool Drifted);
+/// <summary>One graph's last hour against the day before it.</summary>
+public sealed record GraphDrift(string TenantId, string GraphId, DriftReport Report);
 
 /// <summary>
-/// The drift check a host runs on a schedule. For now it compares cost per call and p95 latency of the last hour
-/// with the 24 hours before it and logs the ratios, warning past <see cref="RatioThreshold"/>; it grows into
-/// output-quality drift against suite baselines later.
+/// The drift check a host runs on a schedule (the timer trigger on Functions): for every graph of every tenant it
+/// compares the runs that ended in the last hour with those of the 24 hours before (<see cref="DriftEvaluator"/>). A
+/// drifted graph gets a warning in the log and a <c>graph.drifted</c> audit row naming each drifted measure.
 /// </summary>
-public sealed partial class DriftCheck(ITenantDirectory tenants, IUsageStore usage, TimeProvider clock, ILogger<DriftCheck> logger)
+public sealed partial class DriftCheck(ITenantDirectory tenants, IGraphStore graphs, IRunStore runs, IAuditLog audit, TimeProvider clock, ILogger<DriftCheck> logger)
 {
+    public const string Actor = "system:drift-check";
+
     public static readonly TimeSpan Recent = TimeSpan.FromHours(1);
 
     public static readonly TimeSpan Baseline = TimeSpan.FromHours(24);
 
-    public const double RatioThreshold = 2.0;
+    private const int PageSize = 200;
 
-    public async Task<IReadOnlyList<UsageDrift>> RunAsync(CancellationToken ct = default)
+    /// <summary>At most this many runs are read per window, newest first.</summary>
+    private const int MaxRunsPerWindow = 2000;
+
+    public async Task<IReadOnlyList<GraphDrift>> RunAsync(CancellationToken ct = default)
     {
         var now = clock.GetUtcNow();
-        var results = new List<UsageDrift>();
+        var results = new List<GraphDrift>();
         foreach (var tenant in await tenants.ListTenantIdsAsync(ct))
         {
-            var recent = await usage.SummaryAsync(tenant, now - Recent, now, ct);
-            var baseline = await usage.SummaryAsync(tenant, now - Recent - Baseline, now - Recent, ct);
-            decimal? costRatio = recent.Calls > 0 && baseline.Calls > 0 && baseline.CostUsd > 0
-                ? recent.CostUsd / recent.Calls / (baseline.CostUsd / baseline.Calls)
-                : null;
-            double? latencyRatio = recent.Calls > 0 && baseline.P95LatencyMs > 0 ? (double)recent.P95LatencyMs / baseline.P95LatencyMs : null;
-            var drifted = costRatio >= (decimal)RatioThreshold || latencyRatio >= RatioThreshold;
-            var drift = new UsageDrift(tenant, recent.Calls, costRatio, latencyRatio, drifted);
-            var cost = costRatio?.ToString("0.##", CultureInfo.InvariantCulture) ?? "n/a";
-            var latency = latencyRatio?.ToString("0.##", CultureInfo.InvariantCulture) ?? "n/a";
-            if (drifted)
+            foreach (var graph in await graphs.ListAsync(tenant, ct))
             {
-                LogDrifted(logger, tenant, cost, latency);
-            }
-            else
-            {
-                LogSteady(logger, tenant, recent.Calls, cost, latency);
-            }
+                var recent = await SamplesAsync(tenant, graph.Id, now - Recent, now, ct);
+                var baseline = await SamplesAsync(tenant, graph.Id, now - Recent - Baseline, now - Recent, ct);
+                var report = DriftEvaluator.Compare(baseline, recent);
+                if (report.Drifted)
+                {
+                    var drifted = report.Metrics.Where(m => m.Drifted).ToList();
+                    LogDrifted(logger, tenant, graph.Id, string.Join(", ", drifted.Select(m => $"{m.Name} {m.Baseline.ToString(CultureInfo.InvariantCulture)} -> {m.Recent.ToString(CultureInfo.InvariantCulture)}")));
+                    await audit.AppendAsync(tenant, Actor, "graph.drifted", graph.Id, new { graph_id = graph.Id, baseline_runs = report.BaselineRuns, recent_runs = report.RecentRuns, metrics = drifted }, ct);
+                }
+                else
+                {
+                    LogSteady(logger, tenant, graph.Id, report.RecentRuns, report.NoData ?? "no measure drifted");
+                }
 
-            results.Add(drift);
+                results.Add(new GraphDrift(tenant, graph.Id, report));
+            }
         }
 
         return results;
     }
 
-    [LoggerMessage(EventId = 3100, Level = LogLevel.Information, Message = "Drift check: tenant {TenantId} made {Calls} LLM calls in the last hour (cost per call x{CostRatio}, p95 latency x{LatencyRatio} of the day before)")]
-    private static partial void LogSteady(ILogger logger, string tenantId, long calls, string costRatio, string latencyRatio);
+    private async Task<List<DriftSample>> SamplesAsync(string tenantId, string graphId, DateTimeOffset since, DateTimeOffset until, CancellationToken ct)
+    {
+        var samples = new List<DriftSample>();
+        string? cursor = null;
+        do
+        {
+            var page = await runs.ListAsync(tenantId, new RunQuery(GraphId: graphId, Limit: PageSize, Cursor: cursor, Since: since, Until: until), ct);
+            foreach (var run in page.Items.Where(r => r.Status is "completed" or "failed" && r.EndedAt is not null))
+            {
+                var duration = DateTimeOffset.Parse(run.EndedAt!, CultureInfo.InvariantCulture) - DateTimeOffset.Parse(run.CreatedAt, CultureInfo.InvariantCulture);
+                var cost = decimal.TryParse(run.CostUsd, NumberStyles.Number, CultureInfo.InvariantCulture, out var usd) ? usd : 0m;
+                samples.Add(new DriftSample(run.Status == "completed", duration < TimeSpan.Zero ? TimeSpan.Zero : duration, cost, run.Output ?? string.Empty));
+            }
 
-    [LoggerMessage(EventId = 3101, Level = LogLevel.Warning, Message = "Drift check: tenant {TenantId} drifted in the last hour (cost per call x{CostRatio}, p95 latency x{LatencyRatio} of the day before)")]
-    private static partial void LogDrifted(ILogger logger, string tenantId, string costRatio, string latencyRatio);
+            cursor = page.NextCursor;
+        }
+        while (cursor is not null && samples.Count < MaxRunsPerWindow);
+
+        return samples;
+    }
+
+    [LoggerMessage(EventId = 3100, Level = LogLevel.Information, Message = "Drift check: tenant {TenantId} graph {GraphId}: {Runs} runs in the last hour, {Verdict}")]
+    private static partial void LogSteady(ILogger logger, string tenantId, string graphId, int runs, string verdict);
+
+    [LoggerMessage(EventId = 3101, Level = LogLevel.Warning, Message = "Drift check: tenant {TenantId} graph {GraphId} drifted against the day before: {Metrics}")]
+    private static partial void LogDrifted(ILogger logger, string tenantId, string graphId, string metrics);
 }

@@ -25,19 +25,44 @@ public sealed class ScheduledChecksTests : IDisposable
     public void Dispose() => Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
 
     [Fact]
-    public async Task DriftCheck_CostPerCallTripledAgainstTheDayBefore_Drifts()
+    public async Task DriftCheck_CostPerRunTripledAgainstTheDayBefore_DriftsAndIsAudited()
     {
-        // Arrange
-        await CallsAsync(Now.AddHours(-5), succeeded: 10, failed: 0, costEach: 0.01m, latencyMs: 100);
-        await CallsAsync(Now.AddMinutes(-5), succeeded: 10, failed: 0, costEach: 0.03m, latencyMs: 100);
+        // Arrange: graph g ran 10 times five hours ago and 6 times in the last hour, at three times the cost; h is steady
+        await new SqliteGraphStore(_db, _clock).SaveVersionAsync("demo", "g", null, "name: g", "yaml");
+        await new SqliteGraphStore(_db, _clock).SaveVersionAsync("demo", "h", null, "name: h", "yaml");
+        await RunsAsync("g", Now.AddHours(-5), 10, 0.01m);
+        await RunsAsync("g", Now.AddMinutes(-30), 6, 0.03m);
+        await RunsAsync("h", Now.AddHours(-5), 10, 0.01m);
+        await RunsAsync("h", Now.AddMinutes(-30), 6, 0.01m);
+        var audit = new SqliteAuditLog(_db, _clock);
 
         // Act
-        var drift = (await new DriftCheck(new SqliteTenantStore(_db, _clock), new SqliteUsageStore(_db), _clock, NullLogger<DriftCheck>.Instance).RunAsync()).ShouldHaveSingleItem();
+        var results = await new DriftCheck(new SqliteTenantStore(_db, _clock), new SqliteGraphStore(_db, _clock), new SqliteRunStore(_db), audit, _clock, NullLogger<DriftCheck>.Instance).RunAsync();
 
         // Assert
-        drift.CostRatio.ShouldBe(3m);
-        drift.LatencyRatio.ShouldBe(1.0);
-        drift.Drifted.ShouldBeTrue();
+        var g = results.Single(r => r.GraphId == "g").Report;
+        g.Drifted.ShouldBeTrue();
+        g.Metrics.Single(m => m.Name == "cost_per_run").Change.ShouldBe(3.0, 0.0001);
+        g.Metrics.Where(m => m.Name != "cost_per_run").ShouldAllBe(m => !m.Drifted);
+        results.Single(r => r.GraphId == "h").Report.Drifted.ShouldBeFalse();
+        (await audit.QueryAsync("demo", new AuditQuery(Action: "graph.drifted"))).Items.ShouldHaveSingleItem().Target.ShouldBe("g");
+    }
+
+    /// <summary>Ended runs of a graph as the engine's store keeps them, each lasting a second.</summary>
+    private async Task RunsAsync(string graphId, DateTimeOffset at, int count, decimal cost)
+    {
+        await using var connection = _db.Open();
+        for (var i = 0; i < count; i++)
+        {
+            var created = at.AddSeconds(i);
+            await Dapper.SqlMapper.ExecuteAsync(
+                connection,
+                """
+                INSERT INTO runs (id, tenant_id, graph_id, graph_version, status, input, output, state, version, event_seq, cost_usd, created_at, updated_at, ended_at)
+                VALUES (@id, 'demo', @graphId, 1, 'completed', '{}', 'the plan ships the rate limiter', '{}', 1, 0, @cost, @created, @ended, @ended)
+                """,
+                new { id = $"run_{graphId}_{created.ToUnixTimeSeconds()}_{i}", graphId, cost = cost.ToString(System.Globalization.CultureInfo.InvariantCulture), created = created.ToString("O"), ended = created.AddSeconds(1).ToString("O") });
+        }
     }
 
     private async Task CallsAsync(DateTimeOffset at, int succeeded, int failed, decimal costEach, long latencyMs)
