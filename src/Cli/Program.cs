@@ -75,7 +75,7 @@ test.SetAction((parse, ct) => Guard(() => TestCommand.RunAsync(
 root.Subcommands.Add(test);
 
 var evalSuite = new Argument<string>("suite") { Description = "A suite YAML/JSON file" };
-var compare = new Option<string[]>("--compare") { Description = "The two graph versions to compare, e.g. --compare 1 2", Arity = new ArgumentArity(2, 2), AllowMultipleArgumentsPerToken = true, Required = true };
+var compare = new Option<string[]>("--compare") { Description = "The two graph versions to compare (--compare 1 2), or governance on and off for one version (--compare governed baseline; baseline needs an admin key)", Arity = new ArgumentArity(2, 2), AllowMultipleArgumentsPerToken = true, Required = true };
 var markdown = new Option<string?>("--markdown") { Description = "Write the side-by-side table as markdown to this file" };
 var evalJson = new Option<string?>("--json") { Description = "Write the comparison as JSON to this file" };
 var eval = new Command("eval", "Run one suite against two graph versions and compare pass rate, incidents, cost, tokens and latency side by side");
@@ -83,13 +83,15 @@ eval.Arguments.Add(evalSuite);
 eval.Options.Add(compare);
 eval.Options.Add(markdown);
 eval.Options.Add(evalJson);
+var evalVersion = new Option<long?>("--version") { Description = "With --compare governed baseline: the version both sides run (default the latest)" };
 eval.Options.Add(parallel);
+eval.Options.Add(evalVersion);
 AddTargetOptions(eval);
 eval.SetAction((parse, ct) => Guard(() =>
 {
     var versions = parse.GetRequiredValue(compare);
     return Warden.Cli.Commands.Testing.EvalCommand.RunAsync(
-        new(parse.GetRequiredValue(evalSuite), versions[0], versions[1], parse.GetValue(markdown), parse.GetValue(evalJson), parse.GetValue(parallel)), Target(parse), console, ct);
+        new(parse.GetRequiredValue(evalSuite), versions[0], versions[1], parse.GetValue(markdown), parse.GetValue(evalJson), parse.GetValue(parallel), parse.GetValue(evalVersion)), Target(parse), console, ct);
 }));
 root.Subcommands.Add(eval);
 

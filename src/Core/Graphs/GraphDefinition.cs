@@ -110,4 +110,8 @@ public sealed record EdgeDefinition(string From, string To, EdgeCondition? When,
 /// and what comes back (output) — off, redact or block; prompt-injection screening of tool-returned content above
 /// a score threshold — block or require_approval. Null members fall back to the host's defaults.
 /// </summary>
-public sealed record GovernanceSettings(string? PiiInput, string? PiiOutput, double? InjectionThreshold, string? InjectionAction, int? MinScore);
+public sealed record GovernanceSettings(string? PiiInput, string? PiiOutput, double? InjectionThreshold, string? InjectionAction, int? MinScore)
+{
+    /// <summary>No screening at all: the baseline an ungoverned run (an evaluation's "baseline" side) runs with.</summary>
+    public static GovernanceSettings Off { get; } = new("off", "off", null, "allow", null);
+}

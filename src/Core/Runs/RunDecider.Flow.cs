@@ -123,7 +123,7 @@ public sealed partial class RunDecider
         var definition = _graph.Nodes[nodeId];
         var promptTokens = Providers.MockResponder.EstimateTokens(RenderPrompt(step.State, definition));
         step.Commands.Add(definition.Kind == NodeKind.Tool
-            ? new AskGuardrails(nodeId, node.Visit, node.Attempt, [ToolChoice(definition)], 0, null, definition.Tool, _graph.Definition.ToolPolicies ?? [])
+            ? new AskGuardrails(nodeId, node.Visit, node.Attempt, [ToolChoice(definition)], 0, null, definition.Tool, step.State.Options?.Ungoverned == true ? [] : _graph.Definition.ToolPolicies ?? [])
             : new AskGuardrails(nodeId, node.Visit, node.Attempt, definition.Candidates, promptTokens, _graph.Definition.Budget));
     }
 
@@ -206,7 +206,7 @@ public sealed partial class RunDecider
             step.State.Options?.MockFor(nodeId, definition.Mock) ?? definition.Mock,
             step.State.Seed,
             providers.Count > 0 ? providers : null,
-            _graph.Definition.Governance,
+            step.State.Options?.Ungoverned == true ? GovernanceSettings.Off : _graph.Definition.Governance,
             step.State.Options?.Chaos,
             step.State.Options?.Replay,
             step.State.Options?.Shadow is not null,

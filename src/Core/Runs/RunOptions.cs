@@ -12,11 +12,12 @@ public sealed record RunOptions(
     ChaosSettings? Chaos = null,
     ReplaySettings? Replay = null,
     IReadOnlyDictionary<string, string>? Tags = null,
-    ShadowSettings? Shadow = null)
+    ShadowSettings? Shadow = null,
+    bool Ungoverned = false)
 {
     public static RunOptions None { get; } = new();
 
-    public bool IsEmpty => Mocks is not { Count: > 0 } && Chaos is null && Replay is null && Tags is not { Count: > 0 } && Shadow is null;
+    public bool IsEmpty => Mocks is not { Count: > 0 } && Chaos is null && Replay is null && Tags is not { Count: > 0 } && Shadow is null && !Ungoverned;
 
     /// <summary>The mock settings a node runs with: the run's override for that node, else the graph's own.</summary>
     public MockSettings MockFor(string nodeId, MockSettings graphMock) =>

@@ -26,8 +26,16 @@ public static class RunOptionsJson
             Mocks: body.TryGetProperty("mock", out var mock) ? Mocks(mock) : null,
             Chaos: body.TryGetProperty("chaos", out var chaos) ? ChaosJson.Read(chaos) : null,
             Replay: body.TryGetProperty("replay", out var replay) ? Replay(replay) : null,
-            Tags: body.TryGetProperty("tags", out var tags) ? Tags(tags) : null);
+            Tags: body.TryGetProperty("tags", out var tags) ? Tags(tags) : null,
+            Ungoverned: body.TryGetProperty("ungoverned", out var ungoverned) && Flag(ungoverned, "ungoverned"));
     }
+
+    private static bool Flag(JsonElement value, string name) => value.ValueKind switch
+    {
+        JsonValueKind.True => true,
+        JsonValueKind.False or JsonValueKind.Null => false,
+        _ => throw ApiException.BadRequest($"{name} must be true or false"),
+    };
 
     /// <summary>Every node a mock override names must be in the graph.</summary>
     public static void CheckAgainst(RunOptions options, GraphDefinition graph)

@@ -36,6 +36,10 @@ public sealed partial class WardenApi
 
         var options = RunOptionsJson.Read(body);
         AllowChaos(caller, options.Chaos);
+        if (options.Ungoverned && caller.Role != Roles.Admin)
+        {
+            throw new ApiException(StatusCodes.Status403Forbidden, "FORBIDDEN", $"an ungoverned run (no PII, injection or tool-policy screening) needs the admin role; role '{caller.Role}' may not start one");
+        }
         var release = await services.GetRequiredService<ReleaseService>().ResolveAsync(caller.TenantId, graphId, version, channel, caller.Actor, http.RequestAborted);
         if (!options.IsEmpty && await graphs.GetVersionAsync(caller.TenantId, graphId, release.Version, http.RequestAborted) is { } graph)
         {
@@ -55,6 +59,11 @@ public sealed partial class WardenApi
         var started = await engine.StartRunAsync(request, http.RequestAborted);
         var shadowRunId = shadowing is null ? null : await shadows.MaybeShadowAsync(shadowing, request, started.RunId, http.RequestAborted);
         await audit.AppendAsync(caller.TenantId, caller.Actor, "run.started", started.RunId, new { started.GraphId, started.GraphVersion, snapshot_id = release.SnapshotId, release.Channel, input, seed, options = options.IsEmpty ? null : options });
+        if (options.Ungoverned)
+        {
+            await audit.AppendAsync(caller.TenantId, caller.Actor, "run.ungoverned", started.RunId, new { started.GraphId, started.GraphVersion });
+        }
+
         if (options.Chaos is { } chaos)
         {
             await audit.AppendAsync(caller.TenantId, caller.Actor, "run.chaos", started.RunId, new { started.GraphId, chaos });

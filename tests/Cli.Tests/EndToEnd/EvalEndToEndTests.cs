@@ -57,4 +57,28 @@ public sealed class EvalEndToEndTests
         badExit.ShouldBe(2, bad.Output);
         bad.Output.ShouldContain("--compare B must be a graph version");
     }
+
+    [Fact]
+    public async Task Eval_GovernedAgainstBaseline_BaselineRunsUnscreened()
+    {
+        // Arrange: the input carries an email address, which governance redacts before the provider sees it
+        using var server = await WardenServer.StartAsync(Path.Combine(_dir, "data"));
+        await server.UploadAsync(V1);
+        var suite = Path.Combine(_dir, "eval.suite.yaml");
+        await File.WriteAllTextAsync(suite, Suite.Replace("ship the release", "mail jane.doe@example.com the release notes", StringComparison.Ordinal));
+        var json = Path.Combine(_dir, "eval.json");
+
+        // Act
+        using var eval = WardenProcess.Start(null, ["eval", suite, "--compare", "governed", "baseline", "--json", json, "--server", server.Http.BaseAddress!.ToString(), "--api-key", WardenServer.Key]);
+        var exit = await eval.WaitForExitAsync(TimeSpan.FromMinutes(2));
+
+        // Assert
+        exit.ShouldBe(0, eval.Output);
+        var report = JsonDocument.Parse(await File.ReadAllTextAsync(json)).RootElement;
+        report.GetProperty("a").GetProperty("label").GetString().ShouldBe("governed");
+        report.GetProperty("a").GetProperty("incidents").GetProperty("redactions").GetInt32().ShouldBeGreaterThan(0);
+        report.GetProperty("b").GetProperty("incidents").GetProperty("redactions").GetInt32().ShouldBe(0);
+        var audit = JsonDocument.Parse(await server.Http.GetStringAsync("/api/v1/audit?action=run.ungoverned")).RootElement;
+        audit.GetProperty("items").GetArrayLength().ShouldBe(1);
+    }
 }

@@ -68,6 +68,24 @@ public sealed class ChaosApiTests : IAsyncLifetime
         }
     }
 
+    [Theory]
+    [InlineData("operator", false)]
+    [InlineData("api", false)]
+    [InlineData("admin", true)]
+    public async Task StartRun_Ungoverned_OnlyAdminMayStartOne(string role, bool allowed)
+    {
+        // Arrange
+        using var caller = await ClientWithRoleAsync(role);
+
+        // Act
+        var response = await caller.PostAsync("/api/v1/graphs/api-seq/runs", Body("""{"input":{"task":"x"},"ungoverned":true}"""));
+        var bad = await caller.PostAsync("/api/v1/graphs/api-seq/runs", Body("""{"input":{"task":"x"},"ungoverned":"yes"}"""));
+
+        // Assert
+        response.StatusCode.ShouldBe(allowed ? HttpStatusCode.Accepted : HttpStatusCode.Forbidden);
+        bad.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+    }
+
     [Fact]
     public async Task StartRun_ChaosAsOperator_RunsWithItAndAnAuditRowNamesIt()
     {

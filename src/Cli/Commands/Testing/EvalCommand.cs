@@ -17,12 +17,16 @@ public static class EvalCommand
 {
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
-    public sealed record Args(string Path, string A, string B, string? Markdown, string? Json, int Parallel);
+    /// <param name="Version">With <c>--compare governed baseline</c>: the version both sides run (default the latest).</param>
+    public sealed record Args(string Path, string A, string B, string? Markdown, string? Json, int Parallel, long? Version = null);
+
+    /// <summary>What one side runs: a graph version (null: the latest), governed or not.</summary>
+    private sealed record Spec(string Label, long? Version, bool Ungoverned);
 
     /// <summary>What one side of the comparison measured.</summary>
     public sealed record Side(
         string Label,
-        long Version,
+        long? Version,
         int Cases,
         int CasesPassed,
         int AssertionsFailed,
@@ -40,8 +44,7 @@ public static class EvalCommand
 
     public static async Task<int> RunAsync(Args args, Target target, IAnsiConsole console, CancellationToken ct)
     {
-        var a = ParseVersion(args.A, "A");
-        var b = ParseVersion(args.B, "B");
+        var (a, b) = Specs(args);
         if (args.Parallel < 1)
         {
             throw new CliException("--parallel must be at least 1", 2);
@@ -61,8 +64,8 @@ public static class EvalCommand
             var graphId = loaded.GraphYaml is { } yaml
                 ? (await client.UploadGraphAsync(yaml, ct)).GetProperty("graph_id").GetString()!
                 : loaded.Suite.Graph.Id!;
-            var sideA = await MeasureAsync(client, loaded.Suite, graphId, a, $"v{a}", args.Parallel, console, ct);
-            var sideB = await MeasureAsync(client, loaded.Suite, graphId, b, $"v{b}", args.Parallel, console, ct);
+            var sideA = await MeasureAsync(client, loaded.Suite, graphId, a, args.Parallel, console, ct);
+            var sideB = await MeasureAsync(client, loaded.Suite, graphId, b, args.Parallel, console, ct);
             Print(console, loaded.Suite.Name, graphId, sideA, sideB);
             if (args.Markdown is not null)
             {
@@ -91,13 +94,54 @@ public static class EvalCommand
         }
     }
 
+    private static readonly string[] GovernanceSides = ["governed", "baseline"];
+
+    /// <summary>Two versions (<c>1 2</c>), or governance on and off for one version (<c>governed baseline</c>).</summary>
+    private static (Spec A, Spec B) Specs(Args args)
+    {
+        var governance = GovernanceSides.Contains(args.A) || GovernanceSides.Contains(args.B);
+        if (governance)
+        {
+            if (!GovernanceSides.Contains(args.A) || !GovernanceSides.Contains(args.B) || args.A == args.B)
+            {
+                throw new CliException($"--compare takes two versions (1 2) or governed baseline, not '{args.A} {args.B}'", 2);
+            }
+
+            var suffix = args.Version is { } v ? $" v{v}" : string.Empty;
+            return (new Spec(args.A + suffix, args.Version, args.A == "baseline"), new Spec(args.B + suffix, args.Version, args.B == "baseline"));
+        }
+
+        if (args.Version is not null)
+        {
+            throw new CliException("--version goes with --compare governed baseline; two versions name themselves", 2);
+        }
+
+        var a = ParseVersion(args.A, "A");
+        var b = ParseVersion(args.B, "B");
+        return (new Spec($"v{a}", a, false), new Spec($"v{b}", b, false));
+    }
+
     private static long ParseVersion(string text, string which) =>
         long.TryParse(text.TrimStart('v', 'V'), NumberStyles.None, CultureInfo.InvariantCulture, out var version) && version >= 1
             ? version
-            : throw new CliException($"--compare {which} must be a graph version (2 or v2), not '{text}'", 2);
+            : throw new CliException($"--compare {which} must be a graph version (2 or v2), or governed/baseline, not '{text}'", 2);
 
-    private static async Task<Side> MeasureAsync(WardenClient client, SuiteDefinition suite, string graphId, long version, string label, int parallel, IAnsiConsole console, CancellationToken ct)
+    /// <summary>The case as the side runs it: a baseline side's runs are ungoverned (no PII, injection or tool-policy screening).</summary>
+    private static SuiteCase ForSide(SuiteCase suiteCase, Spec spec)
     {
+        if (!spec.Ungoverned)
+        {
+            return suiteCase;
+        }
+
+        var options = suiteCase.RunOptions is { } json ? System.Text.Json.Nodes.JsonNode.Parse(json)!.AsObject() : [];
+        options["ungoverned"] = true;
+        return suiteCase with { RunOptions = options.ToJsonString() };
+    }
+
+    private static async Task<Side> MeasureAsync(WardenClient client, SuiteDefinition suite, string graphId, Spec spec, int parallel, IAnsiConsole console, CancellationToken ct)
+    {
+        var (version, label) = (spec.Version, spec.Label);
         console.MarkupLine($"[bold]{Markup.Escape(suite.Name)}[/] on {Markup.Escape(graphId)} {label}: {suite.Cases.Count} case(s)");
         var runner = new CaseRunner(client, TimeSpan.FromMinutes(10));
         using var slots = new SemaphoreSlim(parallel);
@@ -106,7 +150,7 @@ public static class EvalCommand
             await slots.WaitAsync(ct);
             try
             {
-                return await runner.RunAsync(c, suite.Name, graphId, version, null, ct);
+                return await runner.RunAsync(ForSide(c, spec), suite.Name, graphId, version, null, ct);
             }
             finally
             {
