@@ -306,6 +306,13 @@ public sealed partial class RunDecider
                 }
             }
 
+            // Activated by another loop while the run is paused, and not started yet: this traversal joins that visit
+            // (ending a visit that never started would leave a visit number no attempt ever ran under).
+            if (step.State.Nodes[loop.To].Status == NodeStatus.Ready)
+            {
+                break;
+            }
+
             // The target may still be working on an earlier visit (another loop restarted it): end that visit first.
             Cancel(step, loop.To, step.State.Nodes[loop.To], $"restarted by loop {key}");
             Activate(step, loop.To);
