@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
 using Warden.Core.Graphs;
 using Warden.Core.Releases;
@@ -20,6 +21,12 @@ public sealed class ReleaseRefusedException(string message) : Exception(message)
 /// </summary>
 public sealed class ReleaseService(IReleaseStore releases, IGraphStore graphs, ICatalogStore catalog, TimeProvider clock)
 {
+    /// <summary>
+    /// Snapshots known to be stored, by tenant, graph and id. A snapshot is immutable and named by its content, so once
+    /// stored it stays as it is: a run start of an unchanged version skips the store's write.
+    /// </summary>
+    private readonly ConcurrentDictionary<(string Tenant, string Graph, string Id), SnapshotRecord> _stored = new();
+
     /// <summary>The snapshot of a graph version as the catalogue is now (stored unless it exists).</summary>
     /// <exception cref="NotFoundException">No such graph or version for the tenant.</exception>
     public async Task<(SnapshotRecord Snapshot, bool Created)> SnapshotAsync(string tenantId, string graphId, long? version, string actor, CancellationToken ct)
@@ -37,11 +44,17 @@ public sealed class ReleaseService(IReleaseStore releases, IGraphStore graphs, I
         }
 
         var content = new SnapshotContent(graphId, graphVersion.Version, graphVersion.ContentHash, tools, []);
-        return await releases.SaveSnapshotAsync(
+        var id = content.Id();
+        if (_stored.TryGetValue((tenantId, graphId, id), out var known))
+        {
+            return (known, false);
+        }
+
+        var saved = await releases.SaveSnapshotAsync(
             tenantId,
             new SnapshotRecord
             {
-                Id = content.Id(),
+                Id = id,
                 GraphId = graphId,
                 GraphVersion = graphVersion.Version,
                 ContentHash = content.Hash(),
@@ -50,6 +63,8 @@ public sealed class ReleaseService(IReleaseStore releases, IGraphStore graphs, I
                 CreatedAt = clock.GetUtcNow().ToString("O"),
             },
             ct);
+        _stored[(tenantId, graphId, id)] = saved.Snapshot;
+        return saved;
     }
 
     /// <summary>
